@@ -1,0 +1,82 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// One target per layer; dependencies point one way (see STYLE.md):
+/// MeridianModel <- Encoding <- Storage <- RemoteWrite <- MeridianServer <- meridian.
+let package = Package(
+    name: "meridian",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "meridian", targets: ["meridian"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSnappy",
+            providers: [.apt(["libsnappy-dev"])]
+        ),
+        .target(name: "MeridianModel"),
+        .target(name: "Encoding"),
+        .target(
+            name: "Storage",
+            dependencies: [
+                "MeridianModel", "Encoding",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "RemoteWrite",
+            dependencies: [
+                "MeridianModel", "Encoding", "CSnappy",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
+        .target(
+            name: "MeridianServer",
+            dependencies: [
+                "MeridianModel", "Storage", "RemoteWrite",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .executableTarget(
+            name: "meridian",
+            dependencies: [
+                "MeridianServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "TestSupport",
+            dependencies: ["MeridianModel", "Storage", "RemoteWrite"],
+            path: "Tests/TestSupport"
+        ),
+        .testTarget(name: "MeridianModelTests", dependencies: ["MeridianModel"]),
+        .testTarget(name: "EncodingTests", dependencies: ["Encoding"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"]),
+        .testTarget(
+            name: "RemoteWriteTests",
+            dependencies: ["RemoteWrite", "TestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
+        .testTarget(
+            name: "MeridianServerTests",
+            dependencies: ["MeridianServer", "TestSupport", .product(name: "Hummingbird", package: "hummingbird")]
+        ),
+    ]
+)

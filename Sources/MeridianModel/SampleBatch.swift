@@ -1,0 +1,77 @@
+/// A decoded remote-write request in a flat, allocation-light form: label names
+/// and values are byte ranges into one buffer, samples are one contiguous array.
+///
+/// The decoder fills it; the head reads it. Known series are found by
+/// ``BatchSeries/labelsHash`` and a byte comparison, so the hot path never builds a
+/// `String` for a label it has seen before.
+public struct SampleBatch: Sendable {
+    /// The bytes that label ranges point into (the decompressed request body).
+    public var bytes: [UInt8]
+    /// Label name/value ranges, grouped per series in sorted order.
+    public var labels: [LabelRange]
+    /// One entry per series.
+    public var series: [BatchSeries]
+    /// The samples of every series, series after series.
+    public var samples: [Sample]
+
+    /// Creates an empty batch over `bytes`.
+    public init(bytes: [UInt8] = []) {
+        self.bytes = bytes
+        self.labels = []
+        self.series = []
+        self.samples = []
+    }
+
+    /// The total number of samples.
+    public var sampleCount: Int { samples.count }
+
+    /// The label set of series `index`, built as Strings (for new series and errors).
+    public func labelSet(of index: Int) -> Labels {
+        let entry = series[index]
+        var out: [Label] = []
+        out.reserveCapacity(Int(entry.labelCount))
+        for range in labels[Int(entry.labelStart)..<Int(entry.labelStart + entry.labelCount)] {
+            out.append(Label(name: string(range.nameStart, range.nameLength), value: string(range.valueStart, range.valueLength)))
+        }
+        return Labels(sortedUnchecked: out)
+    }
+
+    private func string(_ start: UInt32, _ length: UInt32) -> String {
+        String(decoding: bytes[Int(start)..<Int(start + length)], as: UTF8.self)
+    }
+}
+
+/// Where one label's name and value sit in ``SampleBatch/bytes``.
+public struct LabelRange: Sendable, Equatable {
+    public var nameStart: UInt32
+    public var nameLength: UInt32
+    public var valueStart: UInt32
+    public var valueLength: UInt32
+
+    public init(nameStart: UInt32, nameLength: UInt32, valueStart: UInt32, valueLength: UInt32) {
+        self.nameStart = nameStart
+        self.nameLength = nameLength
+        self.valueStart = valueStart
+        self.valueLength = valueLength
+    }
+}
+
+/// One series of a ``SampleBatch``.
+public struct BatchSeries: Sendable, Equatable {
+    /// Index of its first label in ``SampleBatch/labels``.
+    public var labelStart: UInt32
+    public var labelCount: UInt32
+    /// Index of its first sample in ``SampleBatch/samples``.
+    public var sampleStart: UInt32
+    public var sampleCount: UInt32
+    /// ``LabelsHash`` of its sorted labels (the same function the head uses).
+    public var labelsHash: UInt64
+
+    public init(labelStart: UInt32, labelCount: UInt32, sampleStart: UInt32, sampleCount: UInt32, labelsHash: UInt64) {
+        self.labelStart = labelStart
+        self.labelCount = labelCount
+        self.sampleStart = sampleStart
+        self.sampleCount = sampleCount
+        self.labelsHash = labelsHash
+    }
+}

@@ -1,0 +1,88 @@
+import MeridianModel
+
+/// A series' samples, read one at a time. One protocol for every iterator in the
+/// store: `next` advances, `seek` jumps forward, `at` reads without moving.
+public protocol SampleIterator {
+    /// Moves to the next sample; false when there is none (the iterator is then exhausted).
+    mutating func next() -> Bool
+    /// Moves to the first sample with `t >= target` (never backwards); false when none.
+    mutating func seek(_ target: Timestamp) -> Bool
+    /// The current sample; valid only after `next` or `seek` returned true.
+    func at() -> Sample
+}
+
+extension SampleIterator {
+    /// A default `seek` by stepping; iterators that can skip whole chunks override it.
+    public mutating func seekByStepping(_ target: Timestamp, started: Bool) -> Bool {
+        if started && at().t >= target { return true }
+        while next() {
+            if at().t >= target { return true }
+        }
+        return false
+    }
+}
+
+/// One series as a query sees it: its labels and a way to read its samples.
+public struct StoredSeries: Sendable {
+    /// The series' label set.
+    public let labels: Labels
+    private let makeIteratorClosure: @Sendable () -> any SampleIterator
+
+    /// Creates a series whose samples `makeIterator` reads, from the first one on.
+    public init(labels: Labels, makeIterator: @escaping @Sendable () -> any SampleIterator) {
+        self.labels = labels
+        self.makeIteratorClosure = makeIterator
+    }
+
+    /// A fresh iterator positioned before the first sample.
+    public func makeIterator() -> any SampleIterator { makeIteratorClosure() }
+
+    /// Every sample, for tests and export.
+    public func samples() -> [Sample] {
+        var it = makeIterator()
+        var out: [Sample] = []
+        while it.next() { out.append(it.at()) }
+        return out
+    }
+}
+
+/// The one seam between query evaluation and storage (as Prometheus'
+/// `storage.Querier`): the PromQL engine and the HTTP read endpoints see only this,
+/// never the head or blocks.
+public protocol Querier: Sendable {
+    /// The series that satisfy every matcher and have samples in `[mint, maxt]`,
+    /// sorted by label set; each iterator yields only samples within that range.
+    func select(_ matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp) throws -> [StoredSeries]
+
+    /// Sorted label names of the series that match (all series if `matchers` is empty).
+    func labelNames(matching matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp) throws -> [String]
+
+    /// Sorted values of label `name` over the series that match.
+    func labelValues(_ name: String, matching matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp) throws -> [String]
+}
+
+/// An iterator over a sorted array of samples, for tests and small results.
+public struct ArraySampleIterator: SampleIterator {
+    private let samples: [Sample]
+    private var index = -1
+
+    /// Iterates `samples`, which must be sorted by time.
+    public init(_ samples: [Sample]) { self.samples = samples }
+
+    public mutating func next() -> Bool {
+        guard index + 1 < samples.count else {
+            index = samples.count
+            return false
+        }
+        index += 1
+        return true
+    }
+
+    public mutating func seek(_ target: Timestamp) -> Bool {
+        if index < 0 { index = 0 }
+        while index < samples.count && samples[index].t < target { index += 1 }
+        return index < samples.count
+    }
+
+    public func at() -> Sample { samples[index] }
+}
