@@ -59,6 +59,8 @@ let package = Package(
                 "MeridianServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -76,7 +78,13 @@ let package = Package(
         ),
         .testTarget(
             name: "MeridianServerTests",
-            dependencies: ["MeridianServer", "TestSupport", .product(name: "Hummingbird", package: "hummingbird")]
+            dependencies: [
+                "MeridianServer", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
+        // Start the built `meridian` binary and a real Prometheus as child processes.
+        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "RemoteWrite", "MeridianModel"]),
     ]
 )

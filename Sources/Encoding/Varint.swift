@@ -129,12 +129,12 @@ extension Array where Element == UInt8 {
     /// Appends a little-endian UInt32.
     @inlinable
     public mutating func appendUInt32LE(_ value: UInt32) {
-        withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
+        Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
     }
 
     /// Appends a little-endian UInt64.
     @inlinable
     public mutating func appendUInt64LE(_ value: UInt64) {
-        withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
+        Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
     }
 }

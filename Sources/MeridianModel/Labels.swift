@@ -87,3 +87,18 @@ public func escapeLabelValue(_ value: String) -> String {
     }
     return out
 }
+
+extension Labels: Comparable {
+    /// Orders label sets as Prometheus sorts series: label by label (name, then
+    /// value, in UTF-8 byte order); a prefix sorts first.
+    public static func < (lhs: Labels, rhs: Labels) -> Bool {
+        let n = Swift.min(lhs.count, rhs.count)
+        for i in 0..<n {
+            let a = lhs.labels[i]
+            let b = rhs.labels[i]
+            if a.name != b.name { return a.name.utf8.lexicographicallyPrecedes(b.name.utf8) }
+            if a.value != b.value { return a.value.utf8.lexicographicallyPrecedes(b.value.utf8) }
+        }
+        return lhs.count < rhs.count
+    }
+}

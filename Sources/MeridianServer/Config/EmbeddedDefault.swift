@@ -1,0 +1,37 @@
+/// The text of `config/meridian.yaml`, compiled in so that `meridian serve` runs
+/// with no file at all. A test checks the two stay identical.
+let embeddedDefaultYAML = #"""
+# Meridian's embedded default configuration: everything in one process
+# (receiver, store and query API), listening on loopback.
+# `meridian serve` uses exactly this when no --config is given;
+# `meridian check config FILE` validates a file like it.
+
+server:
+  listen: 127.0.0.1:9280
+  # all: receiver + store + queries in one process; center: a receiver in one
+  # datacenter; global: the aggregation layer.
+  role: all
+  # This center's name (role center): the center="..." label of its series.
+  center: ""
+  # Remote-write URLs of the global layer that a center forwards to.
+  upstreams: []
+
+storage:
+  data_dir: ./data
+  wal:
+    # A new WAL segment file starts when the current one reaches this size.
+    segment_size: 64MiB
+    # Checkpoint the head (compressed) and drop old segments once the segments
+    # written since the last checkpoint add up to this much.
+    checkpoint_after: 256MiB
+    # fsync the WAL this often. Every acknowledged write is already handed to the
+    # OS, so a crash of the process loses nothing; this bounds what a power loss
+    # of the machine could take.
+    fsync_interval: 1s
+
+remote_write:
+  # Largest accepted request body (snappy-compressed), and the largest it may
+  # decompress to. Larger requests get 413.
+  max_body_size: 32MiB
+  max_decoded_size: 128MiB
+"""#

@@ -1,0 +1,165 @@
+import Yams
+
+extension MeridianConfig {
+    /// Parses a YAML config. Unknown keys, wrong types and bad values are all
+    /// reported at once, each with its line, so one run of `meridian check config`
+    /// shows everything to fix.
+    public static func parse(yaml text: String) throws(ConfigError) -> MeridianConfig {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw ConfigError([ConfigProblem(line: error.line, message: "not valid YAML: \(error)")])
+        } catch {
+            throw ConfigError([ConfigProblem(line: nil, message: "not valid YAML: \(error)")])
+        }
+        var reader = ConfigReader()
+        var config = MeridianConfig()
+        if let root { reader.read(root, into: &config) }
+        if !reader.problems.isEmpty { throw ConfigError(reader.problems) }
+        return config
+    }
+
+    /// The embedded default configuration.
+    public static func embeddedDefault() -> MeridianConfig {
+        // The embedded text is checked by a test to parse and to equal config/meridian.yaml.
+        (try? parse(yaml: embeddedDefaultYAML)) ?? MeridianConfig()
+    }
+}
+
+extension YamlError {
+    /// The 1-based line of the error, when Yams reports one.
+    var line: Int? {
+        switch self {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
+            return mark.line
+        default:
+            return nil
+        }
+    }
+}
+
+/// Walks the YAML tree, filling a config and collecting problems with line numbers.
+private struct ConfigReader {
+    var problems: [ConfigProblem] = []
+
+    mutating func read(_ root: Node, into config: inout MeridianConfig) {
+        guard let top = mapping(root, "the top level") else { return }
+        for (key, value) in top {
+            switch key.string {
+            case "server": readServer(value, &config)
+            case "storage": readStorage(value, &config)
+            case "remote_write": readRemoteWrite(value, &config)
+            default: unknown(key, in: "the top level")
+            }
+        }
+    }
+
+    private mutating func readServer(_ node: Node, _ config: inout MeridianConfig) {
+        guard let map = mapping(node, "server") else { return }
+        for (key, value) in map {
+            switch key.string {
+            case "listen": if let s = string(value, "server.listen") { config.listen = s }
+            case "role":
+                if let s = string(value, "server.role") {
+                    if let role = MeridianConfig.Role(rawValue: s) {
+                        config.role = role
+                    } else {
+                        problem(value, "server.role must be one of all, center, global (got \"\(s)\")")
+                    }
+                }
+            case "center": if let s = string(value, "server.center") { config.center = s }
+            case "upstreams":
+                guard let seq = value.sequence else {
+                    problem(value, "server.upstreams must be a list of remote-write URLs")
+                    continue
+                }
+                config.upstreams = seq.compactMap { string($0, "server.upstreams[]") }
+            default: unknown(key, in: "server")
+            }
+        }
+    }
+
+    private mutating func readStorage(_ node: Node, _ config: inout MeridianConfig) {
+        guard let map = mapping(node, "storage") else { return }
+        for (key, value) in map {
+            switch key.string {
+            case "data_dir": if let s = string(value, "storage.data_dir") { config.dataDir = s }
+            case "wal":
+                guard let wal = mapping(value, "storage.wal") else { continue }
+                for (k, v) in wal {
+                    switch k.string {
+                    case "segment_size": if let n = size(v, "storage.wal.segment_size", min: 1 << 20) { config.walSegmentSize = n }
+                    case "checkpoint_after":
+                        if let n = size(v, "storage.wal.checkpoint_after", min: 1 << 20) { config.walCheckpointAfter = n }
+                    case "fsync_interval":
+                        if let d = duration(v, "storage.wal.fsync_interval") { config.walFsyncInterval = d }
+                    default: unknown(k, in: "storage.wal")
+                    }
+                }
+            default: unknown(key, in: "storage")
+            }
+        }
+    }
+
+    private mutating func readRemoteWrite(_ node: Node, _ config: inout MeridianConfig) {
+        guard let map = mapping(node, "remote_write") else { return }
+        for (key, value) in map {
+            switch key.string {
+            case "max_body_size": if let n = size(value, "remote_write.max_body_size", min: 1024) { config.maxBodySize = n }
+            case "max_decoded_size":
+                if let n = size(value, "remote_write.max_decoded_size", min: 1024) { config.maxDecodedSize = n }
+            default: unknown(key, in: "remote_write")
+            }
+        }
+    }
+
+    // MARK: - Typed readers
+
+    private mutating func mapping(_ node: Node, _ what: String) -> Node.Mapping? {
+        if node.null != nil { return nil }
+        guard let map = node.mapping else {
+            problem(node, "\(what) must be a mapping of keys to values")
+            return nil
+        }
+        return map
+    }
+
+    private mutating func string(_ node: Node, _ what: String) -> String? {
+        guard let s = node.scalar?.string else {
+            problem(node, "\(what) must be a string")
+            return nil
+        }
+        return s
+    }
+
+    private mutating func size(_ node: Node, _ what: String, min: Int) -> Int? {
+        guard let s = string(node, what) else { return nil }
+        guard let n = ByteSize.parse(s) else {
+            problem(node, "\(what): \"\(s)\" is not a size (e.g. 512KiB, 64MiB, 1GiB, or bytes)")
+            return nil
+        }
+        guard n >= min else {
+            problem(node, "\(what) must be at least \(ByteSize.format(min)) (got \(s))")
+            return nil
+        }
+        return n
+    }
+
+    private mutating func duration(_ node: Node, _ what: String) -> Double? {
+        guard let s = string(node, what) else { return nil }
+        guard let d = DurationText.parseSeconds(s), d >= 0 else {
+            problem(node, "\(what): \"\(s)\" is not a duration (e.g. 500ms, 1s, 5m)")
+            return nil
+        }
+        return d
+    }
+
+    private mutating func unknown(_ key: Node, in section: String) {
+        problem(key, "unknown key \"\(key.string ?? "?")\" in \(section)")
+    }
+
+    private mutating func problem(_ node: Node, _ message: String) {
+        problems.append(ConfigProblem(line: node.mark?.line, message: message))
+    }
+}

@@ -1,0 +1,63 @@
+/// Every setting of a Meridian process, from the config file with flags applied on top.
+public struct MeridianConfig: Sendable, Equatable {
+    /// Which parts of Meridian a process runs.
+    public enum Role: String, Sendable, CaseIterable {
+        case all, center, global
+    }
+
+    /// `host:port` to listen on.
+    public var listen = "127.0.0.1:9280"
+    public var role = Role.all
+    /// This center's name (role `center`).
+    public var center = ""
+    /// Remote-write URLs of the global layer.
+    public var upstreams: [String] = []
+
+    /// Directory of the WAL and, later, blocks.
+    public var dataDir = "./data"
+    public var walSegmentSize = 64 << 20
+    public var walCheckpointAfter = 256 << 20
+    /// Seconds between WAL fsyncs; 0 syncs only at shutdown and checkpoints.
+    public var walFsyncInterval: Double = 1
+
+    /// Largest compressed remote-write body, and largest decompressed size.
+    public var maxBodySize = 32 << 20
+    public var maxDecodedSize = 128 << 20
+
+    /// The defaults (equal to the embedded `config/meridian.yaml`).
+    public init() {}
+
+    /// The host and port of ``listen``.
+    public func hostAndPort() throws(ConfigError) -> (host: String, port: Int) {
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
+            (0...65535).contains(port)
+        else {
+            throw ConfigError([ConfigProblem(line: nil, message: "listen address \"\(listen)\" is not HOST:PORT")])
+        }
+        var host = String(listen[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host.isEmpty ? "0.0.0.0" : host, port)
+    }
+}
+
+/// One thing wrong with a config, with the line it is on when known.
+public struct ConfigProblem: Sendable, Equatable, CustomStringConvertible {
+    public let line: Int?
+    public let message: String
+
+    public init(line: Int?, message: String) {
+        self.line = line
+        self.message = message
+    }
+
+    public var description: String { line.map { "line \($0): \(message)" } ?? message }
+}
+
+/// A config that cannot be used, with every problem found.
+public struct ConfigError: Error, Sendable, CustomStringConvertible {
+    public let problems: [ConfigProblem]
+
+    public init(_ problems: [ConfigProblem]) { self.problems = problems }
+
+    public var description: String { problems.map(\.description).joined(separator: "\n") }
+}

@@ -1,0 +1,73 @@
+import Hummingbird
+
+/// Prometheus' API error types (`errorType` in error responses).
+public enum APIErrorType: String, Sendable {
+    case badData = "bad_data"
+    case execution = "execution"
+    case timeout = "timeout"
+    case canceled = "canceled"
+    case `internal` = "internal"
+    case unavailable = "unavailable"
+    case notFound = "not_found"
+}
+
+/// An error that becomes a Prometheus-shaped JSON error response.
+public struct APIError: Error, Sendable {
+    public let type: APIErrorType
+    public let message: String
+    public let status: HTTPResponse.Status
+
+    public init(_ type: APIErrorType, _ message: String, status: HTTPResponse.Status? = nil) {
+        self.type = type
+        self.message = message
+        self.status = status ?? APIError.defaultStatus(type)
+    }
+
+    /// The status Prometheus uses for each error type.
+    static func defaultStatus(_ type: APIErrorType) -> HTTPResponse.Status {
+        switch type {
+        case .badData: return .badRequest
+        case .execution: return .unprocessableContent
+        case .timeout, .unavailable: return .serviceUnavailable
+        case .canceled: return HTTPResponse.Status(code: 499, reasonPhrase: "Client Closed Request")
+        case .internal: return .internalServerError
+        case .notFound: return .notFound
+        }
+    }
+
+    /// `{"status":"error","errorType":"...","error":"..."}`
+    public func response() -> Response {
+        var w = JSONWriter()
+        w.raw(#"{"status":"error","errorType":"#)
+        w.string(type.rawValue)
+        w.raw(#","error":"#)
+        w.string(message)
+        w.raw("}")
+        return .json(w.bytes, status: status)
+    }
+}
+
+extension Response {
+    /// A JSON response from already-encoded bytes.
+    public static func json(_ bytes: [UInt8], status: HTTPResponse.Status = .ok) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    /// `{"status":"success","data":<data>}` with `data` written by `body`.
+    public static func success(_ body: (inout JSONWriter) -> Void) -> Response {
+        var w = JSONWriter()
+        w.raw(#"{"status":"success","data":"#)
+        body(&w)
+        w.raw("}")
+        return .json(w.bytes)
+    }
+
+    /// A plain-text response (remote-write errors are plain text, per the spec).
+    public static func text(_ message: String, status: HTTPResponse.Status, headers extra: HTTPFields = [:]) -> Response {
+        var headers = extra
+        headers[.contentType] = "text/plain; charset=utf-8"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: message + "\n")))
+    }
+}

@@ -1,0 +1,138 @@
+import Hummingbird
+import MeridianModel
+import Storage
+
+/// The metadata read endpoints (`series`, `labels`, `label/{name}/values`) and
+/// `export`, in Prometheus' (and for export VictoriaMetrics') shapes.
+struct ReadRoutes: Sendable {
+    let state: ServerState
+
+    /// `GET|POST /api/v1/series?match[]=…&start=…&end=…`
+    func series(_ request: Request) async throws -> Response {
+        let params = try await RequestParameters.from(request)
+        let selectors = try matcherSets(params, required: true)
+        let (start, end) = try TimeParameter.range(params)
+        var seen = Set<Labels>()
+        var all: [Labels] = []
+        for matchers in selectors {
+            for s in try state.querier.select(matchers, mint: start, maxt: end) where seen.insert(s.labels).inserted {
+                all.append(s.labels)
+            }
+        }
+        all.sort()
+        return .success { w in
+            w.raw("[")
+            for (i, labels) in all.enumerated() {
+                if i > 0 { w.raw(",") }
+                w.labels(labels.map { (name: $0.name, value: $0.value) })
+            }
+            w.raw("]")
+        }
+    }
+
+    /// `GET|POST /api/v1/labels`
+    func labelNames(_ request: Request) async throws -> Response {
+        let params = try await RequestParameters.from(request)
+        let (start, end) = try TimeParameter.range(params)
+        var names = Set<String>()
+        for matchers in try matcherSets(params, required: false, emptyMeansAll: true) {
+            names.formUnion(try state.querier.labelNames(matching: matchers, mint: start, maxt: end))
+        }
+        return .success { $0.stringArray(names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }) }
+    }
+
+    /// `GET /api/v1/label/{name}/values`
+    func labelValues(_ request: Request, name: String) async throws -> Response {
+        guard NameValidation.isValidLabelName(name) else {
+            throw APIError(.badData, "invalid label name: \"\(name)\"")
+        }
+        let params = try await RequestParameters.from(request)
+        let (start, end) = try TimeParameter.range(params)
+        var values = Set<String>()
+        for matchers in try matcherSets(params, required: false, emptyMeansAll: true) {
+            values.formUnion(try state.querier.labelValues(name, matching: matchers, mint: start, maxt: end))
+        }
+        return .success { $0.stringArray(values.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }) }
+    }
+
+    /// `GET|POST /api/v1/export?match[]=…` — one JSON line per series with every
+    /// raw sample, streamed a few hundred series at a time.
+    func export(_ request: Request) async throws -> Response {
+        let params = try await RequestParameters.from(request)
+        let selectors = try matcherSets(params, required: true)
+        let (start, end) = try TimeParameter.range(params)
+        var seen = Set<Labels>()
+        var series: [StoredSeries] = []
+        for matchers in selectors {
+            for s in try state.querier.select(matchers, mint: start, maxt: end) where seen.insert(s.labels).inserted {
+                series.append(s)
+            }
+        }
+        if selectors.count > 1 { series.sort { $0.labels < $1.labels } }
+        let selected = series
+        var headers = HTTPFields()
+        headers[.contentType] = "application/stream+json; charset=utf-8"
+        let body = ResponseBody { writer in
+            var w = JSONWriter(capacity: 64 << 10)
+            for s in selected {
+                ExportFormat.line(s, into: &w)
+                if w.bytes.count >= 48 << 10 {
+                    try await writer.write(ByteBuffer(bytes: w.bytes))
+                    w.bytes.removeAll(keepingCapacity: true)
+                }
+            }
+            if !w.bytes.isEmpty { try await writer.write(ByteBuffer(bytes: w.bytes)) }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: headers, body: body)
+    }
+
+    /// The matcher sets of every `match[]`; with none, an error (`required`) or
+    /// a single empty set meaning "all series" (`emptyMeansAll`).
+    private func matcherSets(
+        _ params: RequestParameters, required: Bool, emptyMeansAll: Bool = false
+    ) throws -> [[LabelMatcher]] {
+        let selectors = params.all("match[]")
+        if selectors.isEmpty {
+            if required { throw APIError(.badData, "no match[] parameter provided") }
+            return [[]]
+        }
+        return try selectors.map { try SelectorParser.parse($0) }
+    }
+}
+
+/// The export line format: `{"metric":{…},"values":[…],"timestamps":[…]}`.
+/// Finite values are JSON numbers in Prometheus' float text; NaN and ±Inf are
+/// the strings `"NaN"`, `"+Inf"`, `"-Inf"`, and a staleness marker is `"StaleNaN"`,
+/// so the line stays valid JSON and a marker stays distinguishable from NaN.
+enum ExportFormat {
+    static func line(_ series: StoredSeries, into w: inout JSONWriter) {
+        w.raw(#"{"metric":"#)
+        w.labels(series.labels.map { (name: $0.name, value: $0.value) })
+        var it = series.makeIterator()
+        var timestamps: [Timestamp] = []
+        w.raw(#","values":["#)
+        while it.next() {
+            let s = it.at()
+            if !timestamps.isEmpty { w.raw(",") }
+            timestamps.append(s.t)
+            value(s.v, into: &w)
+        }
+        w.raw(#"],"timestamps":["#)
+        for (i, t) in timestamps.enumerated() {
+            if i > 0 { w.raw(",") }
+            w.rawString(String(t))
+        }
+        w.raw("]}\n")
+    }
+
+    static func value(_ v: Double, into w: inout JSONWriter) {
+        if StaleMarker.isStale(v) {
+            w.raw(#""StaleNaN""#)
+        } else if v.isFinite {
+            w.rawString(FloatFormat.prometheus(v))
+        } else {
+            w.string(FloatFormat.prometheus(v))
+        }
+    }
+}

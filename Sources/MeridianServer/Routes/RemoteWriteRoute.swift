@@ -1,0 +1,104 @@
+import Foundation
+import Hummingbird
+import MeridianModel
+import RemoteWrite
+import Storage
+
+/// `POST /api/v1/write`: Prometheus remote-write 1.0.
+///
+/// Status codes follow the spec: 204 stored; 400 for data that will never be
+/// accepted (senders drop it); 413 too large; 415 wrong encoding or content
+/// type (including remote-write 2.0 and framed snappy); 503 with Retry-After
+/// while the WAL replays or when the disk fails (senders retry).
+struct RemoteWriteRoute: Sendable {
+    let state: ServerState
+
+    func handle(_ request: Request) async -> Response {
+        let metrics = state.metrics
+        metrics.writeRequests.increment()
+        guard state.isReady else {
+            metrics.rejected(.notReady, samples: 0)
+            return .text("WAL replay in progress; retry shortly", status: .serviceUnavailable, headers: [.retryAfter: "5"])
+        }
+        if let problem = unsupportedEncoding(request.headers) {
+            metrics.rejected(.unsupportedEncoding, samples: 0)
+            return .text(problem, status: .unsupportedMediaType)
+        }
+        let limit = state.config.maxBodySize
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            metrics.rejected(.tooLarge, samples: 0)
+            return .text("request body of \(length) bytes exceeds the limit of \(limit) bytes", status: .contentTooLarge)
+        }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: limit)
+        } catch {
+            metrics.rejected(.tooLarge, samples: 0)
+            return .text("request body exceeds the limit of \(limit) bytes", status: .contentTooLarge)
+        }
+        let batch: SampleBatch
+        do {
+            batch = try decode(body)
+        } catch {
+            metrics.rejected(Self.reason(error), samples: 0)
+            return .text(error.message, status: HTTPResponse.Status(code: error.httpStatus))
+        }
+        let outcome: AppendOutcome
+        do {
+            outcome = try state.head.append(batch)
+        } catch {
+            metrics.rejected(.storageError, samples: batch.sampleCount)
+            state.logger.error("remote-write append failed", metadata: ["error": "\(error)"])
+            return .text("storage error: \(error); retry", status: .serviceUnavailable, headers: [.retryAfter: "5"])
+        }
+        metrics.record(outcome)
+        if outcome.rejected > 0 {
+            let kept = outcome.appended + outcome.duplicates
+            var message = "\(outcome.rejected) of \(batch.sampleCount) samples rejected (\(kept) accepted)"
+            message += outcome.rejections.map { "; \($0)" }.joined()
+            return .text(message, status: .badRequest)
+        }
+        return Response(status: .noContent)
+    }
+
+    private func decode(_ body: ByteBuffer) throws(RemoteWriteError) -> SampleBatch {
+        try body.withUnsafeReadableBytes { raw throws(RemoteWriteError) in
+            if Snappy.isFramedStream(raw) {
+                throw RemoteWriteError(
+                    .framedSnappy,
+                    "body is in snappy's framed (stream) format; remote-write requires the block format")
+            }
+            let decoded = try Snappy.decompress(raw, maxDecodedSize: state.config.maxDecodedSize)
+            return try RemoteWriteDecoder.decode(protobuf: decoded)
+        }
+    }
+
+    /// A reason to refuse the request's encoding headers, or nil.
+    private func unsupportedEncoding(_ headers: HTTPFields) -> String? {
+        if let encoding = headers[.contentEncoding]?.lowercased(), encoding != "snappy" {
+            return "unsupported Content-Encoding \"\(encoding)\": remote-write 1.0 bodies are snappy (block format)"
+        }
+        if let type = headers[.contentType] {
+            let parts = type.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.first?.lowercased() == "application/x-protobuf" else {
+                return "unsupported Content-Type \"\(type)\": expected application/x-protobuf"
+            }
+            if let proto = parts.dropFirst().first(where: { $0.hasPrefix("proto=") }),
+                proto != "proto=prometheus.WriteRequest"
+            {
+                return "unsupported remote-write message \"\(proto.dropFirst(6))\": only prometheus.WriteRequest (remote-write 1.0) is accepted"
+            }
+        }
+        return nil
+    }
+
+    private static func reason(_ error: RemoteWriteError) -> IngestMetrics.RejectReason {
+        switch error.code {
+        case .malformedSnappy: return .malformedSnappy
+        case .malformedProtobuf: return .malformedProtobuf
+        case .invalidLabels, .invalidUTF8: return .invalidLabels
+        case .framedSnappy, .unsupportedEncoding: return .unsupportedEncoding
+        case .tooLarge: return .tooLarge
+        }
+    }
+}

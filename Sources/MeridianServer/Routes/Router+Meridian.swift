@@ -1,0 +1,56 @@
+import Hummingbird
+
+/// Turns `APIError` into Prometheus-shaped JSON errors, and anything else into a 500 of the same shape.
+struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            return error.response()
+        } catch let error as HTTPError {
+            throw error
+        } catch {
+            return APIError(.internal, "\(error)").response()
+        }
+    }
+}
+
+/// Builds the router of every Meridian endpoint.
+public enum MeridianRoutes {
+    public static func router(state: ServerState) -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        let write = RemoteWriteRoute(state: state)
+        let read = ReadRoutes(state: state)
+        let status = StatusRoutes(state: state)
+
+        router.post("/api/v1/write") { request, _ in await write.handle(request) }
+
+        let api = router.group("/api/v1").add(middleware: APIErrorMiddleware())
+        let notReady = APIError(.unavailable, "Meridian is starting: WAL replay in progress")
+        for method in [HTTPRequest.Method.get, .post] {
+            api.on("series", method: method) { request, _ in
+                guard state.isReady else { throw notReady }
+                return try await read.series(request)
+            }
+            api.on("labels", method: method) { request, _ in
+                guard state.isReady else { throw notReady }
+                return try await read.labelNames(request)
+            }
+            api.on("label/{name}/values", method: method) { request, context in
+                guard state.isReady else { throw notReady }
+                return try await read.labelValues(request, name: context.parameters.get("name") ?? "")
+            }
+            api.on("export", method: method) { request, _ in
+                guard state.isReady else { throw notReady }
+                return try await read.export(request)
+            }
+        }
+        api.get("status/buildinfo") { _, _ in status.buildInfo() }
+        router.get("/-/healthy") { _, _ in status.healthy() }
+        router.get("/-/ready") { _, _ in status.ready() }
+        router.get("/metrics") { _, _ in status.metrics() }
+        return router
+    }
+}

@@ -1,0 +1,41 @@
+import Hummingbird
+
+/// Build information, health, readiness and Meridian's own metrics.
+struct StatusRoutes: Sendable {
+    let state: ServerState
+
+    /// Meridian's version.
+    static let version = "0.1.0"
+    /// The Prometheus version whose API Meridian speaks. Grafana reads `version`
+    /// from buildinfo to decide which PromQL features it may use, so it names
+    /// the Prometheus release Meridian is tested against (as VictoriaMetrics does).
+    static let prometheusCompatibleVersion = "2.42.0"
+
+    func buildInfo() -> Response {
+        .success { w in
+            w.raw(#"{"version":"#)
+            w.string(Self.prometheusCompatibleVersion)
+            w.raw(#","revision":"","branch":"","buildUser":"","buildDate":"","goVersion":"","application":"meridian","meridianVersion":"#)
+            w.string(Self.version)
+            w.raw("}")
+        }
+    }
+
+    func healthy() -> Response { .text("Meridian is Healthy.", status: .ok) }
+
+    func ready() -> Response {
+        state.isReady
+            ? .text("Meridian is Ready.", status: .ok)
+            : .text("Meridian is not ready: WAL replay in progress.", status: .serviceUnavailable)
+    }
+
+    func metrics() -> Response {
+        state.metrics.headSeries.set(to: Double(state.head.seriesCount))
+        if let wal = state.wal { state.metrics.walBytes.set(to: Double(wal.diskBytes)) }
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: state.metrics.registry.emitToBuffer())))
+    }
+}

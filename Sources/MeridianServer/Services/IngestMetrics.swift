@@ -1,0 +1,76 @@
+import Prometheus
+import Storage
+
+/// Meridian's own ingestion metrics, exposed on `/metrics`.
+public final class IngestMetrics: Sendable {
+    /// The registry `/metrics` renders (also the swift-metrics backend in `meridian serve`).
+    public let registry: PrometheusCollectorRegistry
+
+    let samplesAppended: Counter
+    let duplicateSamples: Counter
+    let seriesCreated: Counter
+    let writeRequests: Counter
+    let headSeries: Gauge
+    let walBytes: Gauge
+    let walReplaySeconds: Gauge
+
+    /// Reasons a sample or a whole request can be refused; each is a label value
+    /// of `meridian_samples_rejected_total` and `meridian_remote_write_requests_rejected_total`.
+    public enum RejectReason: String, CaseIterable, Sendable {
+        case outOfOrder = "out_of_order"
+        case duplicateTimestamp = "duplicate_timestamp"
+        case invalidLabels = "invalid_labels"
+        case malformedSnappy = "malformed_snappy"
+        case malformedProtobuf = "malformed_protobuf"
+        case tooLarge = "too_large"
+        case unsupportedEncoding = "unsupported_encoding"
+        case notReady = "not_ready"
+        case storageError = "storage_error"
+    }
+
+    private let rejectedSamples: [RejectReason: Counter]
+    private let rejectedRequests: [RejectReason: Counter]
+
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        samplesAppended = registry.makeCounter(
+            name: "meridian_samples_appended_total", help: "Samples stored by remote-write (duplicates excluded).")
+        duplicateSamples = registry.makeCounter(
+            name: "meridian_samples_duplicate_total",
+            help: "Samples identical to a stored one (same series, time and value), accepted and not stored again.")
+        seriesCreated = registry.makeCounter(
+            name: "meridian_series_created_total", help: "Series created in the head.")
+        writeRequests = registry.makeCounter(
+            name: "meridian_remote_write_requests_total", help: "Remote-write requests received.")
+        headSeries = registry.makeGauge(name: "meridian_head_series", help: "Series held in the in-memory head.")
+        walBytes = registry.makeGauge(
+            name: "meridian_wal_size_bytes", help: "Bytes of the write-ahead log on disk, checkpoint included.")
+        walReplaySeconds = registry.makeGauge(
+            name: "meridian_wal_replay_duration_seconds", help: "How long the WAL replay at start-up took.")
+        var samples: [RejectReason: Counter] = [:]
+        var requests: [RejectReason: Counter] = [:]
+        for reason in RejectReason.allCases {
+            samples[reason] = registry.makeCounter(
+                name: "meridian_samples_rejected_total", labels: [("reason", reason.rawValue)],
+                help: "Samples refused by remote-write, by reason.")
+            requests[reason] = registry.makeCounter(
+                name: "meridian_remote_write_requests_rejected_total", labels: [("reason", reason.rawValue)],
+                help: "Remote-write requests answered with an error, by reason.")
+        }
+        rejectedSamples = samples
+        rejectedRequests = requests
+    }
+
+    func rejected(_ reason: RejectReason, samples: Int, request: Bool = true) {
+        if samples > 0 { rejectedSamples[reason]!.increment(by: Int64(samples)) }
+        if request { rejectedRequests[reason]!.increment() }
+    }
+
+    func record(_ outcome: AppendOutcome) {
+        samplesAppended.increment(by: Int64(outcome.appended))
+        if outcome.duplicates > 0 { duplicateSamples.increment(by: Int64(outcome.duplicates)) }
+        if outcome.newSeries > 0 { seriesCreated.increment(by: Int64(outcome.newSeries)) }
+        if outcome.outOfOrder > 0 { rejected(.outOfOrder, samples: outcome.outOfOrder, request: false) }
+        if outcome.conflicting > 0 { rejected(.duplicateTimestamp, samples: outcome.conflicting, request: false) }
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import Hummingbird
+import Logging
+import Prometheus
+import ServiceLifecycle
+import Storage
+
+/// Builds and runs one Meridian process from a config: the store, the HTTP
+/// server, and their life cycle (SIGTERM / SIGINT shut down gracefully and
+/// flush the WAL).
+public enum MeridianService {
+    /// Runs until a shutdown signal.
+    public static func run(
+        config: MeridianConfig, logger: Logger, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+    ) async throws {
+        try await serviceGroup(config: config, logger: logger, registry: registry).run()
+    }
+
+    /// Builds every service of a Meridian process, ready to `run()`;
+    /// `triggerGracefulShutdown()` stops it as SIGTERM would.
+    public static func serviceGroup(
+        config: MeridianConfig, logger: Logger, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+    ) throws -> ServiceGroup {
+        let (host, port) = try config.hostAndPort()
+        let walDirectory = (config.dataDir as NSString).appendingPathComponent("wal")
+        try FileManager.default.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true)
+        let wal = try WAL(directory: walDirectory, segmentSize: config.walSegmentSize, logger: logger)
+        let head = Head(wal: wal, logger: logger)
+        let state = ServerState(
+            config: config, head: head, wal: wal, metrics: IngestMetrics(registry: registry), logger: logger)
+        if config.role != .all || !config.upstreams.isEmpty {
+            logger.warning(
+                "role and upstreams are accepted but not acted on yet: this build runs every role as 'all' and does not forward",
+                metadata: ["role": "\(config.role.rawValue)", "upstreams": "\(config.upstreams)"])
+        }
+        let app = Application(
+            router: MeridianRoutes.router(state: state),
+            configuration: .init(address: .hostname(host, port: port), serverName: "Meridian"),
+            logger: logger)
+        let storage = StorageService(state: state, walDirectory: walDirectory)
+        logger.info(
+            "starting Meridian",
+            metadata: ["listen": "\(config.listen)", "data_dir": "\(config.dataDir)", "role": "\(config.role.rawValue)"])
+        // Services stop in reverse order: the HTTP server first, then the store closes the WAL.
+        return ServiceGroup(
+            configuration: .init(
+                services: [storage, app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+    }
+}

@@ -1,0 +1,51 @@
+import MeridianModel
+
+extension Head: Querier {
+    /// Series matching `matchers` that have samples in `[mint, maxt]`, sorted by labels.
+    /// Chunks are snapshotted under the stripe locks; iteration runs without locks.
+    /// - Complexity: O(postings touched + matching series × chunks).
+    public func select(_ matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp) throws -> [StoredSeries] {
+        var found: [(PackedLabels, [HeadChunk])] = []
+        forEachSeries(matching: matchers) { series in
+            let chunks = series.chunks(overlapping: mint, maxt)
+            if !chunks.isEmpty { found.append((series.labels, chunks)) }
+        }
+        var result = found.map { packed, chunks in
+            StoredSeries(labels: packed.labels()) { HeadSeriesIterator(chunks: chunks, mint: mint, maxt: maxt) }
+        }
+        result.sort { $0.labels < $1.labels }
+        return result
+    }
+
+    public func labelNames(matching matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp) throws -> [String] {
+        if matchers.isEmpty { return index.withLock { $0.postings.labelNames } }
+        var names = Set<String>()
+        for series in try select(matchers, mint: mint, maxt: maxt) { names.formUnion(series.labels.map(\.name)) }
+        return names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
+
+    public func labelValues(
+        _ name: String, matching matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp
+    ) throws -> [String] {
+        if matchers.isEmpty { return index.withLock { $0.postings.labelValues(name) } }
+        var values = Set<String>()
+        for series in try select(matchers, mint: mint, maxt: maxt) {
+            if let v = series.labels[name] { values.insert(v) }
+        }
+        return values.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
+
+    /// Calls `body` for each series selected by `matchers`, locking each stripe once.
+    func forEachSeries(matching matchers: [LabelMatcher], _ body: (borrowing MemSeries) -> Void) {
+        let locations = index.withLock { state in
+            state.postings.select(matchers).compactMap { state.locations[Int($0)] }
+        }
+        var byStripe = Array(repeating: [Int32](), count: stripes.count)
+        for location in locations { byStripe[Int(location.stripe)].append(location.slot) }
+        for (stripeNumber, slots) in byStripe.enumerated() where !slots.isEmpty {
+            stripes[stripeNumber].state.withLock { stripe in
+                for slot in slots { body(stripe.series[Int(slot)]) }
+            }
+        }
+    }
+}

@@ -1,0 +1,212 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// File names and the few POSIX calls the log needs. Plain `open`/`write`/
+/// `fsync`/`rename` rather than Foundation: the log's guarantees are stated in
+/// terms of exactly these calls, so they are easier to check when spelled out.
+enum WALFiles {
+    /// `00000042`: eight decimal digits, more once indexes outgrow them.
+    static func segmentName(_ index: Int) -> String {
+        let digits = String(index)
+        return String(repeating: "0", count: max(0, 8 - digits.count)) + digits
+    }
+
+    /// The index of a segment file name, nil for anything else.
+    static func segmentIndex(_ name: String) -> Int? {
+        guard name.utf8.count >= 8, name.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        return Int(name)
+    }
+
+    static func checkpointName(_ index: Int) -> String { "checkpoint." + segmentName(index) }
+    static func temporaryCheckpointName(_ index: Int) -> String { checkpointName(index) + ".tmp" }
+
+    /// Parses `checkpoint.NNNNNNNN` and `checkpoint.NNNNNNNN.tmp`.
+    static func checkpointIndex(_ name: String) -> (index: Int, isTemporary: Bool)? {
+        guard name.hasPrefix("checkpoint.") else { return nil }
+        var rest = name.dropFirst("checkpoint.".count)
+        let isTemporary = rest.hasSuffix(".tmp")
+        if isTemporary { rest = rest.dropLast(".tmp".count) }
+        guard let index = segmentIndex(String(rest)) else { return nil }
+        return (index, isTemporary)
+    }
+
+    static func join(_ directory: String, _ name: String) -> String {
+        directory.hasSuffix("/") ? directory + name : directory + "/" + name
+    }
+
+    /// The contents of a log directory, split by kind and sorted by index.
+    struct Listing {
+        var segments: [Int] = []
+        var checkpoints: [Int] = []
+        var temporaryCheckpoints: [Int] = []
+
+        var newestCheckpoint: Int? { checkpoints.last }
+    }
+
+    static func listing(of directory: String) throws(StorageError) -> Listing {
+        var listing = Listing()
+        for name in try names(in: directory) {
+            if let index = segmentIndex(name) {
+                listing.segments.append(index)
+            } else if let (index, isTemporary) = checkpointIndex(name) {
+                if isTemporary { listing.temporaryCheckpoints.append(index) } else { listing.checkpoints.append(index) }
+            }
+        }
+        listing.segments.sort()
+        listing.checkpoints.sort()
+        listing.temporaryCheckpoints.sort()
+        return listing
+    }
+
+    /// The names in `directory`, without `.` and `..`.
+    static func names(in directory: String) throws(StorageError) -> [String] {
+        guard let dir = opendir(directory) else { throw error("cannot list", directory) }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: &entry.pointee.d_name) {
+                String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self))
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// Size in bytes, nil when the path does not exist.
+    static func size(_ path: String) -> Int64? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return Int64(info.st_size)
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// Total size of the regular files under `path`.
+    static func treeSize(_ path: String) -> Int64 {
+        guard isDirectory(path) else { return size(path) ?? 0 }
+        guard let children = try? names(in: path) else { return 0 }
+        return children.reduce(0) { $0 + treeSize(join(path, $1)) }
+    }
+
+    /// Creates `path` and missing parents.
+    static func makeDirectories(_ path: String) throws(StorageError) {
+        if isDirectory(path) { return }
+        let parent = parentDirectory(path)
+        if !parent.isEmpty && parent != path { try makeDirectories(parent) }
+        if mkdir(path, 0o755) != 0 && errno != EEXIST { throw error("cannot create directory", path) }
+    }
+
+    private static func parentDirectory(_ path: String) -> String {
+        var trimmed = Substring(path)
+        while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        guard let slash = trimmed.lastIndex(of: "/") else { return "" }
+        return slash == trimmed.startIndex ? "/" : String(trimmed[..<slash])
+    }
+
+    /// Deletes a file or a directory tree; a missing path is not an error.
+    static func remove(_ path: String) throws(StorageError) {
+        if isDirectory(path) {
+            for name in try names(in: path) { try remove(join(path, name)) }
+            if rmdir(path) != 0 && errno != ENOENT { throw error("cannot remove directory", path) }
+        } else if unlink(path) != 0 && errno != ENOENT {
+            throw error("cannot remove", path)
+        }
+    }
+
+    /// Makes the directory's entries (files created, renamed, deleted) survive
+    /// a power failure; `fsync` of a file covers only its contents.
+    static func syncDirectory(_ path: String) throws(StorageError) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw error("cannot open directory", path) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw error("cannot fsync directory", path) }
+    }
+
+    /// Opens a segment for appending. `exclusive` insists on a new file, so
+    /// that the log never appends to a segment it did not create.
+    static func openForWriting(_ path: String, exclusive: Bool) throws(StorageError) -> Int32 {
+        let flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (exclusive ? O_EXCL : 0)
+        let fd = open(path, flags, 0o644)
+        guard fd >= 0 else { throw error("cannot create", path) }
+        return fd
+    }
+
+    /// Writes all of `bytes`, retrying short writes and interrupts. On failure
+    /// some prefix may have reached the file; the caller truncates it away.
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: @autoclosure () -> String)
+        throws(StorageError)
+    {
+        var done = 0
+        while done < bytes.count {
+            let n = write(fd, bytes.baseAddress! + done, bytes.count - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw error("cannot write \(bytes.count - done) bytes to", path())
+            }
+            done += n
+        }
+    }
+
+    /// Writes `range` of `bytes`; see ``writeAll(_:_:path:)``.
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], _ range: Range<Int>, path: @autoclosure () -> String)
+        throws(StorageError)
+    {
+        let failure: StorageError? = bytes.withUnsafeBytes { raw in
+            do throws(StorageError) {
+                try writeAll(fd, UnsafeRawBufferPointer(rebasing: raw[range]), path: path())
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Reads a whole file into `buffer`, growing it when needed, and returns
+    /// the number of bytes read.
+    static func read(_ path: String, into buffer: inout UnsafeMutableRawBufferPointer) throws(StorageError) -> Int {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw error("cannot open", path) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw error("cannot stat", path) }
+        let size = Int(info.st_size)
+        if buffer.count < size {
+            buffer.deallocate()
+            buffer = .allocate(byteCount: max(size, buffer.count * 2), alignment: 16)
+        }
+        var done = 0
+        while done < size {
+            let n = systemRead(fd, buffer.baseAddress! + done, size - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw error("cannot read", path)
+            }
+            if n == 0 { break }  // shrank while we read: take what is there
+            done += n
+        }
+        return done
+    }
+
+    /// An `.io` error naming the call's target and `errno`'s meaning.
+    static func error(_ what: String, _ path: String) -> StorageError {
+        let code = errno
+        return StorageError(.io, "WAL: \(what) \(path): \(String(cString: strerror(code))) (errno \(code))")
+    }
+}
+
+/// `read(2)`, reachable from inside `WALFiles`, whose own `read` shadows it.
+private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+    read(fd, buffer, count)
+}
+
+/// `close(2)`, reachable from inside `WAL`, whose own `close()` shadows it.
+func systemClose(_ fd: Int32) {
+    _ = close(fd)
+}
