@@ -7,7 +7,9 @@ let package = Package(
     name: "meridian",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "meridian", targets: ["meridian"])
+        .executable(name: "meridian", targets: ["meridian"]),
+        // For the Benchmarks/ package, which measures the decoder on its own.
+        .library(name: "RemoteWrite", targets: ["RemoteWrite", "MeridianModel"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
@@ -70,11 +72,13 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "MeridianModelTests", dependencies: ["MeridianModel"]),
-        .testTarget(name: "EncodingTests", dependencies: ["Encoding"]),
+        .testTarget(name: "EncodingTests", dependencies: ["Encoding", "TestSupport"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"]),
         .testTarget(
             name: "RemoteWriteTests",
-            dependencies: ["RemoteWrite", "TestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+            dependencies: [
+                "RemoteWrite", "MeridianModel", "TestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
         ),
         .testTarget(
             name: "MeridianServerTests",

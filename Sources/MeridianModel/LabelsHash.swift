@@ -31,12 +31,22 @@ public enum LabelsHash {
             h = mum(h ^ word, p1)
             i += 8
         }
-        var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while i < n {
-            tail |= UInt64(bytes[i]) << shift
-            shift += 8
-            i += 1
+        // The last 0-7 bytes, read with at most two loads instead of a byte loop:
+        // an overlapping 8-byte load when the input is that long, else two 4-byte
+        // loads or three single bytes. The length is mixed in below, so inputs of
+        // different lengths that share these bytes still hash apart.
+        let rest = n - i
+        let tail: UInt64
+        if rest == 0 {
+            tail = 0
+        } else if n >= 8 {
+            tail = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self))
+        } else if n >= 4 {
+            let low = UInt64(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 0, as: UInt32.self)))
+            let high = UInt64(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)))
+            tail = high << 32 | low
+        } else {
+            tail = UInt64(bytes[0]) << 16 | UInt64(bytes[n >> 1]) << 8 | UInt64(bytes[n - 1])
         }
         return mum(h ^ tail ^ p2, p3 ^ UInt64(truncatingIfNeeded: n))
     }

@@ -57,7 +57,9 @@ enum SeriesDescription {
     static let maxLabels = 40
 
     static func format(_ labels: [(name: String, value: String)]) -> String {
-        var parts = labels.prefix(maxLabels).map { "\(truncated($0.name))=\"\(escapeLabelValue(truncated($0.value)))\"" }
+        var parts = labels.prefix(maxLabels).map {
+            "\(truncated($0.name))=\"\(escapeLabelValue(truncated($0.value)))\""
+        }
         if labels.count > maxLabels { parts.append("… \(labels.count - maxLabels) more") }
         return "{" + parts.joined(separator: ", ") + "}"
     }
@@ -84,7 +86,8 @@ enum SeriesDescription {
             while !label.isAtEnd {
                 guard let inner = try? label.readTag() else { break }
                 if inner == 0x0a || inner == 0x12, let text = try? label.readLengthDelimited() {
-                    let string = String(decoding: UnsafeRawBufferPointer(start: r.base + text.start, count: text.count), as: UTF8.self)
+                    let bytes = UnsafeRawBufferPointer(start: r.base + text.start, count: text.count)
+                    let string = String(decoding: bytes, as: UTF8.self)
                     if inner == 0x0a { name = string } else { value = string }
                 } else if (try? label.skipField(tag: inner, depth: 3)) == nil {
                     break

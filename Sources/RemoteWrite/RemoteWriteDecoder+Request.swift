@@ -73,18 +73,18 @@ extension RemoteWriteDecoder {
                 .unsupportedEncoding, "unsupported Content-Encoding \"\(encoding)\"; remote-write 1.0 requires snappy")
         }
         guard let type = contentType, !type.isEmpty else { return }
-        let parts = type.split(separator: ";").map { String($0).trimmingSpaces.lowercased() }
-        guard parts.first == "application/x-protobuf" else {
+        let parts = type.split(separator: ";").map { String($0).trimmingSpaces }
+        guard parts.first?.lowercased() == "application/x-protobuf" else {
             throw RemoteWriteError(
                 .unsupportedEncoding,
                 "unsupported Content-Type \"\(type)\"; remote-write 1.0 requires application/x-protobuf")
         }
-        for parameter in parts.dropFirst() where parameter.hasPrefix("proto=") {
-            guard parameter == "proto=prometheus.writerequest" else {
+        for parameter in parts.dropFirst() where parameter.lowercased().hasPrefix("proto=") {
+            guard parameter.lowercased() == "proto=prometheus.writerequest" else {
                 throw RemoteWriteError(
                     .unsupportedEncoding,
-                    "unsupported message \"\(parameter.dropFirst(6))\" in Content-Type; this receiver speaks remote-write 1.0 (prometheus.WriteRequest)"
-                )
+                    "unsupported message \"\(parameter.dropFirst(6))\" in Content-Type; "
+                        + "this receiver speaks remote-write 1.0 (prometheus.WriteRequest)")
             }
         }
     }

@@ -8,6 +8,10 @@ extension RemoteWriteDecoder {
     /// One `TimeSeries`: labels = 1, samples = 2, exemplars = 3, histograms = 4.
     /// Validates the labels as they arrive (they must already be sorted, so the
     /// hash can be streamed) and appends them and the samples to `builder`.
+    ///
+    /// Labels and samples take a fast path for the shape every sender writes
+    /// (one-byte tags and lengths, fields in order, nothing unknown); anything
+    /// else goes through the general ``readLabel(_:)`` / ``readSample(_:)``.
     @inline(__always)
     static func decodeSeries(
         _ reader: WireReader, index: Int, into builder: inout BatchBuilder, ignored: inout Ignored
@@ -17,45 +21,56 @@ extension RemoteWriteDecoder {
         let labelStart = builder.labels.count
         let sampleStart = builder.samples.count
         var hasher = LabelsHash.Hasher()
-        var previous = LabelRange(nameStart: 0, nameLength: 0, valueStart: 0, valueLength: 0)
+        var previousName = (start: 0, count: 0)
         var hasMetricName = false
 
         while !r.isAtEnd {
             let at = r.position
-            let tag = try r.readTag()
+            let first = r.byte(at: at)
+            let tag: UInt32
+            if first == 0x0a || first == 0x12 {
+                tag = UInt32(first)
+                r.position &+= 1
+            } else {
+                tag = try r.readTag()
+            }
             switch tag {
             case 0x0a:
-                let label = try readLabel(r.subReader(try r.readLengthDelimited()))
-                if let problem = check(label, previous: previous, isFirst: builder.labels.count == labelStart, base: base) {
-                    throw problem.error(seriesIndex: index, labels: SeriesDescription.labels(of: reader))
+                let body = try r.readLengthDelimited()
+                let label: LabelRange
+                if let fast = fastLabel(base, body) { label = fast } else { label = try readLabel(r.subReader(body)) }
+                let name = (start: Int(label.nameStart), count: Int(label.nameLength))
+                let value = (start: Int(label.valueStart), count: Int(label.valueLength))
+                let isFirst = builder.labels.count == labelStart
+                guard NameValidation.isValidLabelName(base + name.start, count: name.count),
+                    isFirst
+                        || compare(base + previousName.start, previousName.count, base + name.start, name.count) < 0,
+                    value.count > 0, UTF8Validation.isValid(base + value.start, count: value.count)
+                else {
+                    throw labelError(label, previousName: previousName, isFirst: isFirst, series: reader, index: index)
                 }
-                let name = UnsafeRawBufferPointer(start: base + Int(label.nameStart), count: Int(label.nameLength))
-                if label.nameLength == 8 && UInt64(littleEndian: name.loadUnaligned(as: UInt64.self)) == metricNameWord {
+                if name.count == 8
+                    && UInt64(littleEndian: (base + name.start).loadUnaligned(as: UInt64.self)) == metricNameWord
+                {
                     hasMetricName = true
-                    let value = UnsafeRawBufferPointer(start: base + Int(label.valueStart), count: Int(label.valueLength))
-                    if !NameValidation.isValidMetricName(value) {
-                        throw LabelProblem.invalidMetricName(String(decoding: value, as: UTF8.self))
-                            .error(seriesIndex: index, labels: SeriesDescription.labels(of: reader))
+                    if !NameValidation.isValidMetricName(base + value.start, count: value.count) {
+                        throw metricNameError(label, series: reader, index: index)
                     }
                 }
                 hasher.combine(
-                    name: name,
-                    value: UnsafeRawBufferPointer(start: base + Int(label.valueStart), count: Int(label.valueLength)))
+                    name: UnsafeRawBufferPointer(start: base + name.start, count: name.count),
+                    value: UnsafeRawBufferPointer(start: base + value.start, count: value.count))
                 builder.labels.append(label)
-                previous = label
+                previousName = name
             case 0x12:
-                builder.samples.append(try readSample(r.subReader(try r.readLengthDelimited())))
-            case 0x1a:
-                try SkippedMessage.exemplar.check(r.subReader(try r.readLengthDelimited()), depth: 3)
-                ignored.exemplars += 1
-            case 0x22:
-                try SkippedMessage.histogram.check(r.subReader(try r.readLengthDelimited()), depth: 3)
-                ignored.histograms += 1
-            default:
-                if (1...4).contains(tag >> 3) {
-                    throw r.wrongWireType(field: tag >> 3, wire: tag & 7, in: "TimeSeries", at: at)
+                let body = try r.readLengthDelimited()
+                if let sample = fastSample(base, body) {
+                    builder.samples.append(sample)
+                } else {
+                    builder.samples.append(try readSample(r.subReader(body)))
                 }
-                try r.skipField(tag: tag, depth: 2)
+            default:
+                try skipOtherSeriesField(tag, at: at, &r, ignored: &ignored)
             }
         }
 
@@ -75,113 +90,79 @@ extension RemoteWriteDecoder {
         }
         builder.series.append(
             BatchSeries(
-                labelStart: UInt32(labelStart), labelCount: UInt32(labelCount),
-                sampleStart: UInt32(sampleStart), sampleCount: UInt32(sampleCount),
-                labelsHash: hasher.value))
+                labelStart: UInt32(truncatingIfNeeded: labelStart), labelCount: UInt32(truncatingIfNeeded: labelCount),
+                sampleStart: UInt32(truncatingIfNeeded: sampleStart),
+                sampleCount: UInt32(truncatingIfNeeded: sampleCount), labelsHash: hasher.value))
     }
 
-    /// The label rules, in the order the sender is told about them: name
-    /// present and valid, names strictly ascending, value present and UTF-8.
-    @inline(__always)
-    static func check(_ label: LabelRange, previous: LabelRange, isFirst: Bool, base: UnsafeRawPointer)
-        -> LabelProblem?
+    /// A `TimeSeries` field other than labels and samples: exemplars,
+    /// histograms, unknown fields. Kept out of line: rare.
+    @inline(never)
+    static func skipOtherSeriesField(_ tag: UInt32, at: Int, _ r: inout WireReader, ignored: inout Ignored)
+        throws(RemoteWriteError)
     {
-        let name = UnsafeRawBufferPointer(start: base + Int(label.nameStart), count: Int(label.nameLength))
-        if name.isEmpty { return .emptyName }
-        if !NameValidation.isValidLabelName(name) { return .invalidName(String(decoding: name, as: UTF8.self)) }
-        if !isFirst {
-            let before = UnsafeRawBufferPointer(start: base + Int(previous.nameStart), count: Int(previous.nameLength))
-            let order = compare(before, name)
-            if order == 0 { return .duplicateName(String(decoding: name, as: UTF8.self)) }
-            if order > 0 {
-                return .unsorted(
-                    name: String(decoding: name, as: UTF8.self), after: String(decoding: before, as: UTF8.self))
+        switch tag {
+        case 0x1a:
+            try SkippedMessage.exemplar.check(r.subReader(try r.readLengthDelimited()), depth: 3)
+            ignored.exemplars += 1
+        case 0x22:
+            try SkippedMessage.histogram.check(r.subReader(try r.readLengthDelimited()), depth: 3)
+            ignored.histograms += 1
+        default:
+            if (1...4).contains(tag >> 3) {
+                throw r.wrongWireType(field: tag >> 3, wire: tag & 7, in: "TimeSeries", at: at)
             }
+            try r.skipField(tag: tag, depth: 2)
         }
-        if label.valueLength == 0 { return .emptyValue(name: String(decoding: name, as: UTF8.self)) }
-        if !UTF8Validation.isValid(base + Int(label.valueStart), count: Int(label.valueLength)) {
-            return .invalidValueUTF8(name: String(decoding: name, as: UTF8.self))
+    }
+
+    /// The error for a label that failed the fast checks: works out which rule
+    /// it broke (in the documented order) and names the series.
+    @inline(never)
+    static func labelError(
+        _ label: LabelRange, previousName: (start: Int, count: Int), isFirst: Bool, series: WireReader, index: Int
+    ) -> RemoteWriteError {
+        let base = series.base
+        let name = UnsafeRawBufferPointer(start: base + Int(label.nameStart), count: Int(label.nameLength))
+        let value = UnsafeRawBufferPointer(start: base + Int(label.valueStart), count: Int(label.valueLength))
+        let previous = UnsafeRawBufferPointer(start: base + previousName.start, count: previousName.count)
+        let problem: LabelProblem
+        if name.isEmpty {
+            problem = .emptyName
+        } else if !NameValidation.isValidLabelName(name) {
+            problem = .invalidName(String(decoding: name, as: UTF8.self))
+        } else if !isFirst && previous.elementsEqual(name) {
+            problem = .duplicateName(String(decoding: name, as: UTF8.self))
+        } else if !isFirst && !previous.lexicographicallyPrecedes(name) {
+            problem = .unsorted(
+                name: String(decoding: name, as: UTF8.self), after: String(decoding: previous, as: UTF8.self))
+        } else if value.isEmpty {
+            problem = .emptyValue(name: String(decoding: name, as: UTF8.self))
+        } else {
+            problem = .invalidValueUTF8(name: String(decoding: name, as: UTF8.self))
         }
-        return nil
+        return problem.error(seriesIndex: index, labels: SeriesDescription.labels(of: series))
+    }
+
+    @inline(never)
+    static func metricNameError(_ label: LabelRange, series: WireReader, index: Int) -> RemoteWriteError {
+        let value = UnsafeRawBufferPointer(start: series.base + Int(label.valueStart), count: Int(label.valueLength))
+        return LabelProblem.invalidMetricName(String(decoding: value, as: UTF8.self))
+            .error(seriesIndex: index, labels: SeriesDescription.labels(of: series))
     }
 
     /// Byte-order comparison (Prometheus sorts label names by bytes): negative,
     /// zero or positive as `a` sorts before, equal to or after `b`.
     @inline(__always)
-    static func compare(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
-        let n = min(a.count, b.count)
+    static func compare(_ a: UnsafeRawPointer, _ aCount: Int, _ b: UnsafeRawPointer, _ bCount: Int) -> Int {
+        let n = min(aCount, bCount)
         var i = 0
         while i < n {
-            let x = a[i]
-            let y = b[i]
-            if x != y { return Int(x) - Int(y) }
-            i += 1
+            let x = a.load(fromByteOffset: i, as: UInt8.self)
+            let y = b.load(fromByteOffset: i, as: UInt8.self)
+            if x != y { return Int(x) &- Int(y) }
+            i &+= 1
         }
-        return a.count - b.count
-    }
-
-    /// One `Label`: name = 1, value = 2. A field sent twice keeps its last
-    /// value, as protobuf specifies, but every occurrence must be UTF-8.
-    @inline(__always)
-    static func readLabel(_ reader: WireReader) throws(RemoteWriteError) -> LabelRange {
-        var r = reader
-        var name = (start: r.position, count: 0)
-        var value = (start: r.position, count: 0)
-        var nameSeen = false
-        var valueSeen = false
-        while !r.isAtEnd {
-            let at = r.position
-            let tag = try r.readTag()
-            switch tag {
-            case 0x0a:
-                if nameSeen { try requireUTF8(name, of: "name", reader: r, at: at) }
-                name = try r.readLengthDelimited()
-                nameSeen = true
-            case 0x12:
-                if valueSeen { try requireUTF8(value, of: "value", reader: r, at: at) }
-                value = try r.readLengthDelimited()
-                valueSeen = true
-            default:
-                if tag >> 3 == 1 || tag >> 3 == 2 {
-                    throw r.wrongWireType(field: tag >> 3, wire: tag & 7, in: "Label", at: at)
-                }
-                try r.skipField(tag: tag, depth: 3)
-            }
-        }
-        // Bodies are below 4 GiB (checked on entry), so offsets fit.
-        return LabelRange(
-            nameStart: UInt32(truncatingIfNeeded: name.start), nameLength: UInt32(truncatingIfNeeded: name.count),
-            valueStart: UInt32(truncatingIfNeeded: value.start), valueLength: UInt32(truncatingIfNeeded: value.count))
-    }
-
-    @inline(never)
-    static func requireUTF8(_ body: (start: Int, count: Int), of field: String, reader: WireReader, at: Int)
-        throws(RemoteWriteError)
-    {
-        if !UTF8Validation.isValid(reader.base + body.start, count: body.count) {
-            throw reader.malformed(at: at, "invalid UTF-8 in a label \(field) that a later one overrides")
-        }
-    }
-
-    /// One `Sample`: value = 1 (double), timestamp = 2 (int64).
-    @inline(__always)
-    static func readSample(_ reader: WireReader) throws(RemoteWriteError) -> Sample {
-        var r = reader
-        var bits: UInt64 = 0
-        var timestamp: UInt64 = 0
-        while !r.isAtEnd {
-            let at = r.position
-            let tag = try r.readTag()
-            switch tag {
-            case 0x09: bits = try r.readFixed64()
-            case 0x10: timestamp = try r.readVarint()
-            default:
-                if tag >> 3 == 1 || tag >> 3 == 2 {
-                    throw r.wrongWireType(field: tag >> 3, wire: tag & 7, in: "Sample", at: at)
-                }
-                try r.skipField(tag: tag, depth: 3)
-            }
-        }
-        return Sample(t: Int64(bitPattern: timestamp), v: Double(bitPattern: bits))
+        return aCount &- bCount
     }
 }

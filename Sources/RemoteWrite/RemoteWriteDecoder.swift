@@ -85,7 +85,7 @@ public enum RemoteWriteDecoder {
                 let body = try r.readLengthDelimited()
                 do {
                     try decodeSeries(r.subReader(body), index: index, into: &builder, ignored: &ignored)
-                } catch where error.code == .malformedProtobuf {
+                } catch  where error.code == .malformedProtobuf {
                     throw RemoteWriteError(.malformedProtobuf, error.message + " (in series at index \(index))")
                 }
                 index += 1
@@ -110,32 +110,47 @@ struct BatchBuilder {
     var samples: [Sample] = []
 
     /// Reserves each array once, exactly, by counting series, labels and
-    /// samples in a quick pass that only reads tags and lengths (a tenth of
-    /// the decoding work; cheaper than regrowing three arrays a dozen times).
-    /// Stops counting at anything malformed: the real pass reports it.
+    /// samples in a quick pass that reads only tags and lengths (a few percent
+    /// of the decoding work; cheaper than regrowing three arrays a dozen times).
+    /// It follows only the usual layout (every field length-delimited, short
+    /// lengths) and stops counting at anything else: the arrays then grow as
+    /// needed, and the real pass reports whatever is malformed.
     mutating func reserve(for reader: WireReader) {
-        var r = reader
+        let base = reader.base
+        @inline(__always) func length(_ i: inout Int, _ end: Int) -> Int? {
+            var value = 0
+            var shift = 0
+            while i < end && shift < 28 {
+                let b = base.load(fromByteOffset: i, as: UInt8.self)
+                i &+= 1
+                value |= Int(b & 0x7f) << shift
+                if b < 0x80 { return value <= end &- i ? value : nil }
+                shift &+= 7
+            }
+            return nil
+        }
         var seriesCount = 0
         var labelCount = 0
         var sampleCount = 0
-        outer: while !r.isAtEnd {
-            guard let tag = try? r.readTag() else { break }
-            guard tag == 0x0a else {
-                if (try? r.skipField(tag: tag, depth: 1)) == nil { break }
-                continue
-            }
-            guard let body = try? r.readLengthDelimited() else { break }
-            seriesCount += 1
-            var s = r.subReader(body)
-            while !s.isAtEnd {
-                guard let inner = try? s.readTag() else { break outer }
-                if inner == 0x0a {
-                    labelCount += 1
-                } else if inner == 0x12 {
-                    sampleCount += 1
+        var i = reader.position
+        let end = reader.end
+        outer: while i < end {
+            let tag = base.load(fromByteOffset: i, as: UInt8.self)
+            i &+= 1
+            guard tag & 7 == 2, let n = length(&i, end) else { break }
+            if tag == 0x0a {
+                seriesCount &+= 1
+                var j = i
+                let seriesEnd = i &+ n
+                while j < seriesEnd {
+                    let inner = base.load(fromByteOffset: j, as: UInt8.self)
+                    j &+= 1
+                    guard inner & 7 == 2, let m = length(&j, seriesEnd) else { break outer }
+                    if inner == 0x0a { labelCount &+= 1 } else if inner == 0x12 { sampleCount &+= 1 }
+                    j &+= m
                 }
-                if (try? s.skipField(tag: inner, depth: 2)) == nil { break outer }
             }
+            i &+= n
         }
         labels.reserveCapacity(labelCount)
         series.reserveCapacity(seriesCount)

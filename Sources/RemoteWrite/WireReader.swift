@@ -31,7 +31,7 @@ struct WireReader {
     ///
     /// Rejects wire types 6 and 7, field number 0, tags longer than five bytes
     /// or with a field number past 2^29 - 1, and an end-group tag (no group is
-    /// open at message level).
+    /// open at message level). Call only when ``isAtEnd`` is false.
     @inline(__always)
     mutating func readTag() throws(RemoteWriteError) -> UInt32 {
         let first = byte(at: position)

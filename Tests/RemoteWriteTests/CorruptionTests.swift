@@ -1,5 +1,7 @@
-@testable import RemoteWrite
+import TestSupport
 import Testing
+
+@testable import RemoteWrite
 
 /// Random damage to valid requests: whenever SwiftProtobuf refuses the bytes,
 /// the hand-written decoder must refuse them too; whenever it accepts them,
@@ -58,24 +60,25 @@ import Testing
         }
     }
 
-    @Test(arguments: [
-        // A varint of eleven bytes.
-        [0x0a, 0x0c, 0x12, 0x0a, 0x10, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
-        // A length past the end.
-        [0x0a, 0x05, 0x0a, 0x01],
-        // Wire types 6 and 7.
-        [0x0e, 0x00], [0x0f, 0x00],
-        // Field number 0.
-        [0x02, 0x00],
-        // An end-group tag with no group open.
-        [0x14],
-        // A group closed by the wrong field.
-        [0x2b, 0x34],
-        // A tag of six bytes.
-        [0x8a, 0x80, 0x80, 0x80, 0x80, 0x00, 0x00],
-        // Invalid UTF-8 in a metadata help text.
-        [0x1a, 0x04, 0x22, 0x02, 0xc3, 0x28],
-    ] as [[UInt8]])
+    @Test(
+        arguments: [
+            // A varint of eleven bytes.
+            [0x0a, 0x0c, 0x12, 0x0a, 0x10, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
+            // A length past the end.
+            [0x0a, 0x05, 0x0a, 0x01],
+            // Wire types 6 and 7.
+            [0x0e, 0x00], [0x0f, 0x00],
+            // Field number 0.
+            [0x02, 0x00],
+            // An end-group tag with no group open.
+            [0x14],
+            // A group closed by the wrong field.
+            [0x2b, 0x34],
+            // A tag of six bytes.
+            [0x8a, 0x80, 0x80, 0x80, 0x80, 0x00, 0x00],
+            // Invalid UTF-8 in a metadata help text.
+            [0x1a, 0x04, 0x22, 0x02, 0xc3, 0x28],
+        ] as [[UInt8]])
     func malformedWireIsRefusedLikeSwiftProtobuf(bytes: [UInt8]) throws {
         #expect(throws: RemoteWriteError.self) { try RemoteWriteDecoder.decode(protobuf: bytes) }
         #expect(throws: (any Error).self) { try Prometheus_WriteRequest(serializedBytes: bytes) }
@@ -85,9 +88,10 @@ import Testing
         // TimeSeries.labels (field 1) sent as a varint: SwiftProtobuf keeps it
         // as an unknown field, Prometheus and Meridian refuse it.
         let bytes: [UInt8] = [0x0a, 0x02, 0x08, 0x01]
-        #expect(throws: RemoteWriteError(
-            .malformedProtobuf,
-            "malformed protobuf at byte 2: wrong wire type 0 for field 1 of TimeSeries (in series at index 0)")
+        #expect(
+            throws: RemoteWriteError(
+                .malformedProtobuf,
+                "malformed protobuf at byte 2: wrong wire type 0 for field 1 of TimeSeries (in series at index 0)")
         ) { try RemoteWriteDecoder.decode(protobuf: bytes) }
         #expect(ReferenceModel.hasMisTypedKnownField(try Prometheus_WriteRequest(serializedBytes: bytes)))
     }

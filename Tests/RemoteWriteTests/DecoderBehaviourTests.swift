@@ -1,6 +1,8 @@
 import MeridianModel
-@testable import RemoteWrite
+import TestSupport
 import Testing
+
+@testable import RemoteWrite
 
 @Suite struct DecoderBehaviourTests {
     @Test func emptyRequestIsAnEmptyBatch() throws {
@@ -49,20 +51,28 @@ import Testing
         #expect(ignored.seriesWithoutSamples == 1)
     }
 
-    @Test(arguments: [
-        ("snappy", "application/x-protobuf"), ("SNAPPY", "application/x-protobuf; proto=prometheus.WriteRequest"),
-        (nil, nil), ("", ""),
-    ] as [(String?, String?)])
+    @Test(
+        arguments: [
+            ("snappy", "application/x-protobuf"), ("SNAPPY", "application/x-protobuf; proto=prometheus.WriteRequest"),
+            (nil, nil), ("", ""),
+        ] as [(String?, String?)])
     func acceptedHeaders(encoding: String?, type: String?) throws {
         let body = RemoteWriteEncoder.snappyBody([(Labels(["__name__": "up"]), [Sample(t: 1, v: 1)])])
-        #expect(try RemoteWriteDecoder.decodeRequest(body: body, contentEncoding: encoding, contentType: type).sampleCount == 1)
+        #expect(
+            try RemoteWriteDecoder.decodeRequest(body: body, contentEncoding: encoding, contentType: type).sampleCount
+                == 1)
     }
 
     @Test(arguments: [
         ("gzip", "application/x-protobuf", "unsupported Content-Encoding \"gzip\"; remote-write 1.0 requires snappy"),
-        ("snappy", "application/json", "unsupported Content-Type \"application/json\"; remote-write 1.0 requires application/x-protobuf"),
-        ("snappy", "application/x-protobuf;proto=io.prometheus.write.v2.Request",
-         "unsupported message \"io.prometheus.write.v2.request\" in Content-Type; this receiver speaks remote-write 1.0 (prometheus.WriteRequest)"),
+        (
+            "snappy", "application/json",
+            "unsupported Content-Type \"application/json\"; remote-write 1.0 requires application/x-protobuf"
+        ),
+        (
+            "snappy", "application/x-protobuf;proto=io.prometheus.write.v2.Request",
+            "unsupported message \"io.prometheus.write.v2.Request\" in Content-Type; this receiver speaks remote-write 1.0 (prometheus.WriteRequest)"
+        ),
     ])
     func refusedHeaders(encoding: String, type: String, message: String) {
         let error = #expect(throws: RemoteWriteError.self) {
@@ -96,13 +106,30 @@ import Testing
     ])
     func utf8ValidationAcceptsValidText(text: String, expected: Bool) {
         let bytes = Array(text.utf8)
-        #expect(bytes.withUnsafeBytes { UTF8Validation.isValid($0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, count: $0.count) } == expected)
+        #expect(
+            bytes.withUnsafeBytes {
+                UTF8Validation.isValid($0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, count: $0.count)
+            } == expected)
+    }
+
+    @Test func asciiCheckLooksAtEveryByte() {
+        for length in 0...24 {
+            for position in 0..<max(length, 1) where length > 0 {
+                var bytes = [UInt8](repeating: 0x41, count: length)
+                bytes[position] = 0xc3
+                #expect(!bytes.withUnsafeBytes { UTF8Validation.isASCII($0.baseAddress!, count: length) })
+                bytes[position] = 0x7f
+                #expect(bytes.withUnsafeBytes { UTF8Validation.isASCII($0.baseAddress!, count: length) })
+            }
+        }
     }
 
     @Test func utf8ValidationAgreesWithTheStandardLibrary() {
         var rng = SplitMix64(seed: 3)
-        let interesting: [UInt8] = [0x00, 0x41, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0,
-                                     0xe1, 0xec, 0xed, 0xee, 0xef, 0xf0, 0xf1, 0xf3, 0xf4, 0xf5, 0xff]
+        let interesting: [UInt8] = [
+            0x00, 0x41, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0,
+            0xe1, 0xec, 0xed, 0xee, 0xef, 0xf0, 0xf1, 0xf3, 0xf4, 0xf5, 0xff,
+        ]
         for _ in 0..<200_000 {
             let bytes = (0..<Int.random(in: 1...12, using: &rng)).map { _ in rng.pick(interesting) }
             let expected = String(validating: bytes, as: UTF8.self) != nil

@@ -1,7 +1,8 @@
 import MeridianModel
-@testable import RemoteWrite
 import SwiftProtobuf
 import Testing
+
+@testable import RemoteWrite
 
 /// The hand-written decoder against SwiftProtobuf's generated one, on seeded
 /// random requests: both must read the same series, labels and sample bits.
@@ -13,7 +14,9 @@ import Testing
     static func checkAgreement(_ bytes: [UInt8], sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
         let reference = try? Prometheus_WriteRequest(serializedBytes: bytes)
         var ignored = RemoteWriteDecoder.Ignored()
-        let mine = Result { () throws(RemoteWriteError) in try RemoteWriteDecoder.decode(protobuf: bytes, ignored: &ignored) }
+        let mine = Result { () throws(RemoteWriteError) in
+            try RemoteWriteDecoder.decode(protobuf: bytes, ignored: &ignored)
+        }
         guard let reference else {
             if case .success = mine {
                 Issue.record("accepted bytes SwiftProtobuf refuses: \(bytes)", sourceLocation: sourceLocation)
@@ -22,7 +25,8 @@ import Testing
         }
         if ReferenceModel.hasMisTypedKnownField(reference) {
             if case .success = mine {
-                Issue.record("accepted a known field with the wrong wire type: \(bytes)", sourceLocation: sourceLocation)
+                Issue.record(
+                    "accepted a known field with the wrong wire type: \(bytes)", sourceLocation: sourceLocation)
             }
             return false
         }
@@ -46,10 +50,12 @@ import Testing
     ) {
         #expect(ignored == expected.ignored, sourceLocation: sourceLocation)
         guard batch.series.count == expected.series.count else {
-            Issue.record("\(batch.series.count) series, expected \(expected.series.count)", sourceLocation: sourceLocation)
+            Issue.record(
+                "\(batch.series.count) series, expected \(expected.series.count)", sourceLocation: sourceLocation)
             return
         }
-        #expect(batch.samples.count == expected.series.reduce(0) { $0 + $1.samples.count }, sourceLocation: sourceLocation)
+        #expect(
+            batch.samples.count == expected.series.reduce(0) { $0 + $1.samples.count }, sourceLocation: sourceLocation)
         var nextSample: UInt32 = 0
         for (index, entry) in batch.series.enumerated() {
             let labels = batch.labelSet(of: index)

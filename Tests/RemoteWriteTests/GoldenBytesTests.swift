@@ -1,7 +1,8 @@
 import MeridianModel
-@testable import RemoteWrite
 import SwiftProtobuf
 import Testing
+
+@testable import RemoteWrite
 
 /// A small request written out by hand, byte by byte, against the encoder,
 /// SwiftProtobuf and the decoder.
@@ -46,13 +47,17 @@ import Testing
     @Test func decoderReadsTheGoldenBytes() throws {
         let batch = try RemoteWriteDecoder.decode(protobuf: Self.golden)
         #expect(batch.bytes == Self.golden)
-        #expect(batch.labels == [
-            LabelRange(nameStart: 6, nameLength: 8, valueStart: 16, valueLength: 2),
-            LabelRange(nameStart: 22, nameLength: 3, valueStart: 27, valueLength: 1),
-        ])
-        #expect(batch.series == [
-            BatchSeries(labelStart: 0, labelCount: 2, sampleStart: 0, sampleCount: 1, labelsHash: LabelsHash.of(Self.labels))
-        ])
+        #expect(
+            batch.labels == [
+                LabelRange(nameStart: 6, nameLength: 8, valueStart: 16, valueLength: 2),
+                LabelRange(nameStart: 22, nameLength: 3, valueStart: 27, valueLength: 1),
+            ])
+        #expect(
+            batch.series == [
+                BatchSeries(
+                    labelStart: 0, labelCount: 2, sampleStart: 0, sampleCount: 1, labelsHash: LabelsHash.of(Self.labels)
+                )
+            ])
         #expect(batch.samples == [Sample(t: 1000, v: 1)])
         #expect(batch.labelSet(of: 0) == Self.labels)
     }

@@ -1,7 +1,8 @@
 import Foundation
 import MeridianModel
-@testable import RemoteWrite
 import SwiftProtobuf
+
+@testable import RemoteWrite
 
 /// What the hand-written decoder must produce for a request, derived from
 /// SwiftProtobuf's decoding of the same bytes with plain `String` code.
@@ -48,7 +49,8 @@ enum ReferenceModel {
         var hasMetricName = false
         for label in labels {
             if label.name.isEmpty { return .emptyName }
-            let validName = label.name.allSatisfy { $0.isASCII && ($0.isLetter || $0 == "_" || $0.isNumber) }
+            let validName =
+                label.name.allSatisfy { $0.isASCII && ($0.isLetter || $0 == "_" || $0.isNumber) }
                 && !label.name.first!.isNumber
             if !validName { return .invalidName(label.name) }
             if let previous {
@@ -61,7 +63,8 @@ enum ReferenceModel {
             if label.name == "__name__" {
                 hasMetricName = true
                 let first = label.value.first!
-                let validMetric = label.value.allSatisfy { $0.isASCII && ($0.isLetter || $0 == "_" || $0 == ":" || $0.isNumber) }
+                let validMetric =
+                    label.value.allSatisfy { $0.isASCII && ($0.isLetter || $0 == "_" || $0 == ":" || $0.isNumber) }
                     && !first.isNumber
                 if !validMetric { return .invalidMetricName(label.value) }
             }

@@ -1,4 +1,5 @@
 import RemoteWrite
+import TestSupport
 
 /// Seeded random remote-write requests built with the generated types: label
 /// values with Unicode, quotes and control characters; sample values with NaN
@@ -117,7 +118,9 @@ struct RequestGenerator {
         span.length = UInt32.random(in: 0...4, using: &rng)
         histogram.positiveSpans = [span, span]
         histogram.negativeSpans = rng.chance(0.5) ? [span] : []
-        histogram.positiveDeltas = (0..<Int.random(in: 0...4, using: &rng)).map { _ in Int64.random(in: -9...9, using: &rng) }
+        histogram.positiveDeltas = (0..<Int.random(in: 0...4, using: &rng)).map { _ in
+            Int64.random(in: -9...9, using: &rng)
+        }
         histogram.negativeCounts = (0..<Int.random(in: 0...3, using: &rng)).map { _ in value() }
         histogram.resetHint = rng.pick([.unknown, .yes, .no, .gauge])
         histogram.timestamp = timestamp()

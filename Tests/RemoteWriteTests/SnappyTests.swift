@@ -1,5 +1,7 @@
-@testable import RemoteWrite
+import TestSupport
 import Testing
+
+@testable import RemoteWrite
 
 @Suite struct SnappyTests {
     @Test(arguments: [0, 1, 7, 100, 65_536, 1 << 20])
@@ -12,7 +14,8 @@ import Testing
         #expect(try Snappy.decompress(compressed, maxDecodedSize: size) == input)
     }
 
-    @Test(arguments: [[], [0x80], [0x05, 0x00], [0x0a, 0xff, 0xff, 0xff], Array("not snappy at all".utf8)] as [[UInt8]])
+    @Test(
+        arguments: [[], [0x80], [0x05, 0x00], [0x0a, 0xff, 0xff, 0xff], Array("not snappy at all".utf8)] as [[UInt8]])
     func garbageIsMalformed(bytes: [UInt8]) {
         let error = #expect(throws: RemoteWriteError.self) { try Snappy.decompress(bytes, maxDecodedSize: 1 << 20) }
         #expect(error?.code == .malformedSnappy)
@@ -30,7 +33,8 @@ import Testing
 
     @Test func framedStreamIsDetected() {
         // Stream identifier, then a compressed-data chunk.
-        let framed: [UInt8] = [0xff, 0x06, 0x00, 0x00] + Array("sNaPpY".utf8) + [0x00, 0x08, 0x00, 0x00, 1, 2, 3, 4, 0, 0, 0, 0]
+        let framed: [UInt8] =
+            [0xff, 0x06, 0x00, 0x00] + Array("sNaPpY".utf8) + [0x00, 0x08, 0x00, 0x00, 1, 2, 3, 4, 0, 0, 0, 0]
         #expect(Snappy.isFramedStream(framed))
         #expect(!Snappy.isFramedStream(Snappy.compress(framed)))
         #expect(!Snappy.isFramedStream(Array(framed.prefix(9))))
@@ -50,7 +54,8 @@ import Testing
 
         let real = Snappy.compress([UInt8](repeating: 0, count: 10_000))
         #expect(real.count < 1000)
-        #expect(throws: RemoteWriteError(.tooLarge, "decompressed body of 10000 bytes exceeds the limit of 9999 bytes")) {
+        #expect(throws: RemoteWriteError(.tooLarge, "decompressed body of 10000 bytes exceeds the limit of 9999 bytes"))
+        {
             try Snappy.decompress(real, maxDecodedSize: 9999)
         }
         #expect(try Snappy.decompress(real, maxDecodedSize: 10_000).count == 10_000)

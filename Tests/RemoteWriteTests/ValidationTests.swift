@@ -1,5 +1,6 @@
-@testable import RemoteWrite
 import Testing
+
+@testable import RemoteWrite
 
 /// One test per reason a series is refused with 400, with the exact message
 /// the sender gets.
@@ -39,7 +40,8 @@ import Testing
     @Test func unsortedNames() throws {
         try Self.expectRefusal(
             [("__name__", "up"), ("job", "x"), ("instance", "a:1")],
-            "label names not sorted in series {__name__=\"up\", job=\"x\", instance=\"a:1\"}: \"instance\" after \"job\"")
+            "label names not sorted in series {__name__=\"up\", job=\"x\", instance=\"a:1\"}: \"instance\" after \"job\""
+        )
     }
 
     @Test func namesSortByBytesNotByCase() throws {
@@ -47,7 +49,8 @@ import Testing
         try Self.expectRefusal(
             [("__name__", "up"), ("Zone", "x")],
             "label names not sorted in series {__name__=\"up\", Zone=\"x\"}: \"Zone\" after \"__name__\"")
-        #expect(try RemoteWriteDecoder.decode(protobuf: Self.body([[("Zone", "x"), ("__name__", "up")]])).series.count == 1)
+        #expect(
+            try RemoteWriteDecoder.decode(protobuf: Self.body([[("Zone", "x"), ("__name__", "up")]])).series.count == 1)
     }
 
     @Test func duplicateName() throws {
@@ -69,7 +72,8 @@ import Testing
     @Test(arguments: ["1abc", "a-b", "a.b", "é", "a b"])
     func invalidLabelName(name: String) throws {
         try Self.expectRefusal(
-            [("__name__", "up"), (name, "x")], "invalid label name \"\(name)\" in series {__name__=\"up\", \(name)=\"x\"}")
+            [("__name__", "up"), (name, "x")],
+            "invalid label name \"\(name)\" in series {__name__=\"up\", \(name)=\"x\"}")
     }
 
     @Test func missingMetricName() throws {
@@ -81,7 +85,8 @@ import Testing
     @Test(arguments: ["1up", "up-time", "up time", "ü"])
     func invalidMetricName(name: String) throws {
         try Self.expectRefusal(
-            [("__name__", name), ("job", "x")], "invalid metric name \"\(name)\" in series {__name__=\"\(name)\", job=\"x\"}")
+            [("__name__", name), ("job", "x")],
+            "invalid metric name \"\(name)\" in series {__name__=\"\(name)\", job=\"x\"}")
     }
 
     @Test func metricNamesMayHaveColons() throws {
@@ -101,7 +106,9 @@ import Testing
         let bytes: [UInt8] = [0x0a, UInt8(series.count)] + series
         let error = #expect(throws: RemoteWriteError.self) { try RemoteWriteDecoder.decode(protobuf: bytes) }
         #expect(error?.code == .invalidUTF8)
-        #expect(error?.message == "value of label \"job\" is not valid UTF-8 in series {__name__=\"up\", job=\"\u{FFFD}(\"}")
+        #expect(
+            error?.message == "value of label \"job\" is not valid UTF-8 in series {__name__=\"up\", job=\"\u{FFFD}(\"}"
+        )
         #expect(error?.httpStatus == 400)
     }
 
@@ -109,7 +116,8 @@ import Testing
         let long = String(repeating: "v", count: 5000)
         try Self.expectRefusal(
             [("__name__", "up"), ("a", long), ("a", "x")],
-            "duplicate label name \"a\" in series {__name__=\"up\", a=\"\(String(repeating: "v", count: 120))…\", a=\"x\"}")
+            "duplicate label name \"a\" in series {__name__=\"up\", a=\"\(String(repeating: "v", count: 120))…\", a=\"x\"}"
+        )
     }
 
     @Test func valuesAreEscapedInMessages() throws {
@@ -120,7 +128,8 @@ import Testing
 
     @Test func theFirstBadSeriesIsReported() throws {
         let bytes = try Self.body([[("__name__", "up")], [("job", "x")], [("__name__", "")]])
-        #expect(throws: RemoteWriteError(.invalidLabels, "missing metric name (label __name__) in series {job=\"x\"}")) {
+        #expect(throws: RemoteWriteError(.invalidLabels, "missing metric name (label __name__) in series {job=\"x\"}"))
+        {
             try RemoteWriteDecoder.decode(protobuf: bytes)
         }
     }

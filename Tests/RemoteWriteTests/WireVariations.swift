@@ -1,5 +1,6 @@
 import RemoteWrite
 import SwiftProtobuf
+import TestSupport
 
 /// Serializes a request the way other senders may, which SwiftProtobuf never
 /// does itself: fields interleaved and out of number order, unknown fields of
@@ -55,11 +56,15 @@ struct WireVariations {
             tag(field, 1, to: &out)
             for _ in 0..<8 { out.append(UInt8.random(in: 0...255, using: &rng)) }
         case 2:
-            bytesField(field, (0..<Int.random(in: 0...12, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }, to: &out)
+            bytesField(
+                field, (0..<Int.random(in: 0...12, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) },
+                to: &out)
         case 3:
             tag(field, 3, to: &out)
             if depth < 3 {
-                for _ in 0..<Int.random(in: 0...2, using: &rng) { unknownField(avoiding: 0...0, to: &out, depth: depth + 1) }
+                for _ in 0..<Int.random(in: 0...2, using: &rng) {
+                    unknownField(avoiding: 0...0, to: &out, depth: depth + 1)
+                }
             }
             tag(field, 4, to: &out)
         default:

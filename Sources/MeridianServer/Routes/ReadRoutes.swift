@@ -10,16 +10,7 @@ struct ReadRoutes: Sendable {
     /// `GET|POST /api/v1/series?match[]=…&start=…&end=…`
     func series(_ request: Request) async throws -> Response {
         let params = try await RequestParameters.from(request)
-        let selectors = try matcherSets(params, required: true)
-        let (start, end) = try TimeParameter.range(params)
-        var seen = Set<Labels>()
-        var all: [Labels] = []
-        for matchers in selectors {
-            for s in try state.querier.select(matchers, mint: start, maxt: end) where seen.insert(s.labels).inserted {
-                all.append(s.labels)
-            }
-        }
-        all.sort()
+        let all = try selectUnion(params).map(\.labels)
         return .success { w in
             w.raw("[")
             for (i, labels) in all.enumerated() {
@@ -59,17 +50,7 @@ struct ReadRoutes: Sendable {
     /// raw sample, streamed a few hundred series at a time.
     func export(_ request: Request) async throws -> Response {
         let params = try await RequestParameters.from(request)
-        let selectors = try matcherSets(params, required: true)
-        let (start, end) = try TimeParameter.range(params)
-        var seen = Set<Labels>()
-        var series: [StoredSeries] = []
-        for matchers in selectors {
-            for s in try state.querier.select(matchers, mint: start, maxt: end) where seen.insert(s.labels).inserted {
-                series.append(s)
-            }
-        }
-        if selectors.count > 1 { series.sort { $0.labels < $1.labels } }
-        let selected = series
+        let selected = try selectUnion(params)
         var headers = HTTPFields()
         headers[.contentType] = "application/stream+json; charset=utf-8"
         let body = ResponseBody { writer in
@@ -85,6 +66,21 @@ struct ReadRoutes: Sendable {
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: headers, body: body)
+    }
+
+    /// The series selected by any `match[]` within `start`/`end`, each once, sorted by labels.
+    private func selectUnion(_ params: RequestParameters) throws -> [StoredSeries] {
+        let selectors = try matcherSets(params, required: true)
+        let (start, end) = try TimeParameter.range(params)
+        var seen = Set<Labels>()
+        var series: [StoredSeries] = []
+        for matchers in selectors {
+            for s in try state.querier.select(matchers, mint: start, maxt: end) where seen.insert(s.labels).inserted {
+                series.append(s)
+            }
+        }
+        if selectors.count > 1 { series.sort { $0.labels < $1.labels } }
+        return series
     }
 
     /// The matcher sets of every `match[]`; with none, an error (`required`) or

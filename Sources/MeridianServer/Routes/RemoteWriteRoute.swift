@@ -1,4 +1,3 @@
-import Foundation
 import Hummingbird
 import MeridianModel
 import RemoteWrite
@@ -20,10 +19,6 @@ struct RemoteWriteRoute: Sendable {
             metrics.rejected(.notReady, samples: 0)
             return .text("WAL replay in progress; retry shortly", status: .serviceUnavailable, headers: [.retryAfter: "5"])
         }
-        if let problem = unsupportedEncoding(request.headers) {
-            metrics.rejected(.unsupportedEncoding, samples: 0)
-            return .text(problem, status: .unsupportedMediaType)
-        }
         let limit = state.config.maxBodySize
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             metrics.rejected(.tooLarge, samples: 0)
@@ -38,7 +33,7 @@ struct RemoteWriteRoute: Sendable {
         }
         let batch: SampleBatch
         do {
-            batch = try decode(body)
+            batch = try decode(body, headers: request.headers)
         } catch {
             metrics.rejected(Self.reason(error), samples: 0)
             return .text(error.message, status: HTTPResponse.Status(code: error.httpStatus))
@@ -61,35 +56,15 @@ struct RemoteWriteRoute: Sendable {
         return Response(status: .noContent)
     }
 
-    private func decode(_ body: ByteBuffer) throws(RemoteWriteError) -> SampleBatch {
-        try body.withUnsafeReadableBytes { raw throws(RemoteWriteError) in
-            if Snappy.isFramedStream(raw) {
-                throw RemoteWriteError(
-                    .framedSnappy,
-                    "body is in snappy's framed (stream) format; remote-write requires the block format")
-            }
-            let decoded = try Snappy.decompress(raw, maxDecodedSize: state.config.maxDecodedSize)
-            return try RemoteWriteDecoder.decode(protobuf: decoded)
+    /// Checks the encoding headers, decompresses and decodes (415, 413 and 400 cases).
+    private func decode(_ body: ByteBuffer, headers: HTTPFields) throws(RemoteWriteError) -> SampleBatch {
+        let limits = RemoteWriteLimits(maxBodyBytes: state.config.maxBodySize, maxDecodedBytes: state.config.maxDecodedSize)
+        var ignored = RemoteWriteDecoder.Ignored()
+        return try body.withUnsafeReadableBytes { raw throws(RemoteWriteError) in
+            try RemoteWriteDecoder.decodeRequest(
+                body: raw, contentEncoding: headers[.contentEncoding], contentType: headers[.contentType],
+                limits: limits, ignored: &ignored)
         }
-    }
-
-    /// A reason to refuse the request's encoding headers, or nil.
-    private func unsupportedEncoding(_ headers: HTTPFields) -> String? {
-        if let encoding = headers[.contentEncoding]?.lowercased(), encoding != "snappy" {
-            return "unsupported Content-Encoding \"\(encoding)\": remote-write 1.0 bodies are snappy (block format)"
-        }
-        if let type = headers[.contentType] {
-            let parts = type.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
-            guard parts.first?.lowercased() == "application/x-protobuf" else {
-                return "unsupported Content-Type \"\(type)\": expected application/x-protobuf"
-            }
-            if let proto = parts.dropFirst().first(where: { $0.hasPrefix("proto=") }),
-                proto != "proto=prometheus.WriteRequest"
-            {
-                return "unsupported remote-write message \"\(proto.dropFirst(6))\": only prometheus.WriteRequest (remote-write 1.0) is accepted"
-            }
-        }
-        return nil
     }
 
     private static func reason(_ error: RemoteWriteError) -> IngestMetrics.RejectReason {
