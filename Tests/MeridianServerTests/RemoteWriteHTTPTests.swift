@@ -103,12 +103,15 @@ import TestSupport
             RemoteWriteEncoder.snappyBody([(Self.up, [Sample(t: 2000, v: 5)]), (other, [Sample(t: 1, v: 7)])]))
         #expect(conflict.status == 400)
         #expect(conflict.text.contains("duplicate sample for timestamp"))
-        // Older than the newest: 400 out of order.
-        let old = try await server.write(RemoteWriteEncoder.snappyBody([(Self.up, [Sample(t: 1000, v: 1)])]))
+        // Older than the newest by less than the out-of-order window: stored.
+        #expect(try await server.write(RemoteWriteEncoder.snappyBody([(Self.up, [Sample(t: 1000, v: 1)])])).status == 204)
+        // Further back than the window (2 h): 400 out of order.
+        let old = try await server.write(RemoteWriteEncoder.snappyBody([(Self.up, [Sample(t: 2000 - 3 * 3_600_000, v: 1)])]))
         #expect(old.status == 400)
-        #expect(old.text.contains("out of order"))
+        #expect(old.text.contains("out of order sample"))
+        #expect(old.text.contains("outside the out-of-order window"))
         // Nothing accepted before was lost, and the valid series of the refused request was kept.
-        #expect(try await server.export("up") == [Self.up: [Sample(t: 2000, v: 1)]])
+        #expect(try await server.export("up") == [Self.up: [Sample(t: 1000, v: 1), Sample(t: 2000, v: 1)]])
         #expect(try await server.export("other") == [other: [Sample(t: 1, v: 7)]])
         let metrics = try await TestHTTP.get(server.baseURL + "/metrics").text
         #expect(metrics.contains(#"meridian_samples_rejected_total{reason="out_of_order"} 1"#))

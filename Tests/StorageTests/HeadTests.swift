@@ -56,7 +56,9 @@ private func allSamples(_ querier: any Querier, _ matchers: [LabelMatcher]) thro
     }
 
     @Test func duplicatesAreSilentConflictsAndOutOfOrderAreRefused() throws {
-        let head = Head(wal: nil, logger: logger)
+        var options = HeadOptions()
+        options.outOfOrderWindow = 0
+        let head = Head(options: options, wal: nil, logger: logger)
         let a = series("a")
         let b = series("b")
         _ = try head.append(.make([(a, [Sample(t: 1000, v: 1), Sample(t: 2000, v: StaleMarker.value)])]))
@@ -89,6 +91,98 @@ private func allSamples(_ querier: any Querier, _ matchers: [LabelMatcher]) thro
         _ = try head.append(.make([(series("x"), samples)]))
         let read = try allSamples(head, [try LabelMatcher(.equal, "__name__", "x")])
         #expect(read[series("x")]!.map(\.v.bitPattern) == values.map(\.bitPattern))
+    }
+}
+
+@Suite struct HeadOutOfOrderTests {
+    let logger = Logger(label: "test")
+    let labels = series("ooo")
+    let hour: Int64 = 3_600_000
+
+    private func read(_ head: Head, _ mint: Timestamp = .min, _ maxt: Timestamp = .max) throws -> [Sample] {
+        try head.select([try LabelMatcher(.equal, "__name__", "ooo")], mint: mint, maxt: maxt).first?.samples() ?? []
+    }
+
+    @Test func acceptsOlderSamplesInsideTheWindowAndMergesThem() throws {
+        let head = Head(wal: nil, logger: logger)
+        let inOrder = stride(from: Int64(0), through: 10 * 60_000, by: 60_000).map { Sample(t: 3 * hour + $0, v: Double($0)) }
+        _ = try head.append(.make([(labels, inOrder)]))
+        // A backlog: every 30 s between the in-order samples, sent late and in reverse.
+        let late = stride(from: Int64(30_000), to: 10 * 60_000, by: 60_000).reversed().map { Sample(t: 3 * hour + $0, v: -1) }
+        let outcome = try head.append(.make([(labels, late)]))
+        #expect(outcome.appended == late.count)
+        #expect(outcome.appendedOutOfOrder == late.count)
+        #expect(outcome.rejected == 0)
+        let merged = try read(head)
+        #expect(merged == (inOrder + late).sorted { $0.t < $1.t })
+        #expect(try read(head, 3 * hour + 100_000, 3 * hour + 200_000).map(\.t) == [3 * hour + 120_000, 3 * hour + 150_000, 3 * hour + 180_000])
+        var it = try head.select([try LabelMatcher(.equal, "__name__", "ooo")], mint: .min, maxt: .max)[0].makeIterator()
+        let found = it.seek(3 * hour + 31_000)
+        #expect(found && it.at().t == 3 * hour + 60_000)
+    }
+
+    @Test func refusesSamplesOutsideTheWindow() throws {
+        let head = Head(wal: nil, logger: logger)
+        _ = try head.append(.make([(labels, [Sample(t: 5 * hour, v: 1)])]))
+        let outcome = try head.append(.make([(labels, [Sample(t: 3 * hour - 1, v: 1), Sample(t: 3 * hour, v: 2)])]))
+        #expect(outcome.outOfOrder == 1)
+        #expect(outcome.appendedOutOfOrder == 1)
+        #expect(outcome.rejections.first?.description.contains("outside the out-of-order window of 7200s") == true)
+        #expect(try read(head).map(\.t) == [3 * hour, 5 * hour])
+    }
+
+    @Test func duplicatesAndConflictsAreFoundInBothPlaces() throws {
+        let head = Head(wal: nil, logger: logger)
+        _ = try head.append(.make([(labels, [Sample(t: 1000, v: 1), Sample(t: 3000, v: 3)])]))
+        _ = try head.append(.make([(labels, [Sample(t: 2000, v: 2)])]))
+        let outcome = try head.append(
+            .make([
+                (labels, [Sample(t: 1000, v: 1), Sample(t: 2000, v: 2)]),  // duplicates: in order, out of order
+                (labels, [Sample(t: 1000, v: 9)]), (labels, [Sample(t: 2000, v: 9)]),  // conflicts
+            ]))
+        #expect(outcome.duplicates == 2)
+        #expect(outcome.conflicting == 2)
+        #expect(outcome.appended == 0)
+        #expect(try read(head) == [Sample(t: 1000, v: 1), Sample(t: 2000, v: 2), Sample(t: 3000, v: 3)])
+    }
+
+    @Test func outOfOrderSamplesSurviveReplayAndCheckpoint() throws {
+        let dir = try TemporaryDirectory("ooo-wal")
+        defer { dir.remove() }
+        let expected: [Sample]
+        do {
+            let wal = try WAL(directory: dir.path, segmentSize: 1 << 20, logger: logger)
+            let head = Head(wal: wal, logger: logger)
+            _ = try head.append(.make([(labels, (10..<20).map { Sample(t: Int64($0) * 1000, v: Double($0)) })]))
+            _ = try head.append(.make([(labels, (0..<5).map { Sample(t: Int64($0) * 1000, v: -Double($0)) })]))
+            try head.checkpoint()
+            _ = try head.append(.make([(labels, (5..<10).map { Sample(t: Int64($0) * 1000, v: -Double($0)) })]))
+            expected = try read(head)
+            #expect(expected.count == 20)
+        }
+        let head = Head(wal: nil, logger: logger)
+        _ = try head.replay(from: dir.path)
+        #expect(try read(head) == expected)
+        try head.checkInvariants()
+    }
+}
+
+@Suite struct MergingSampleIteratorTests {
+    @Test func mergesKeepingTheFirstSourceOnTies() {
+        let a = [Sample(t: 1, v: 1), Sample(t: 3, v: 3), Sample(t: 5, v: 5)]
+        let b = [Sample(t: 2, v: 20), Sample(t: 3, v: 30), Sample(t: 6, v: 60)]
+        var merged = MergingSampleIterator([ArraySampleIterator(a), ArraySampleIterator(b), ArraySampleIterator([])])
+        var out: [Sample] = []
+        while merged.next() { out.append(merged.at()) }
+        #expect(out.map(\.t) == [1, 2, 3, 5, 6])
+        #expect(out[2].v == 3)
+        var seeking = MergingSampleIterator([ArraySampleIterator(a), ArraySampleIterator(b)])
+        let found = seeking.seek(4)
+        #expect(found && seeking.at().t == 5)
+        let next = seeking.next()
+        #expect(next && seeking.at().t == 6)
+        let exhausted = !seeking.next()
+        #expect(exhausted)
     }
 }
 

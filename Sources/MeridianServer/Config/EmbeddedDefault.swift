@@ -18,6 +18,10 @@ server:
 
 storage:
   data_dir: ./data
+  # Samples older than their series' newest one are accepted when they are at
+  # most this far behind the newest sample in the store (a center's queue
+  # replaying a backlog after a partition heals). 0s refuses them all.
+  out_of_order_window: 2h
   wal:
     # A new WAL segment file starts when the current one reaches this size.
     segment_size: 64MiB

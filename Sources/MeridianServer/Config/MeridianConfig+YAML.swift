@@ -85,6 +85,8 @@ private struct ConfigReader {
         for (key, value) in map {
             switch key.string {
             case "data_dir": if let s = string(value, "storage.data_dir") { config.dataDir = s }
+            case "out_of_order_window":
+                if let d = duration(value, "storage.out_of_order_window") { config.outOfOrderWindow = d }
             case "wal":
                 guard let wal = mapping(value, "storage.wal") else { continue }
                 for (k, v) in wal {

@@ -15,6 +15,8 @@ public struct MeridianConfig: Sendable, Equatable {
 
     /// Directory of the WAL and, later, blocks.
     public var dataDir = "./data"
+    /// Seconds behind the newest sample within which out-of-order samples are accepted.
+    public var outOfOrderWindow: Double = 7200
     public var walSegmentSize = 64 << 20
     public var walCheckpointAfter = 256 << 20
     /// Seconds between WAL fsyncs; 0 syncs only at shutdown and checkpoints.

@@ -8,6 +8,7 @@ public final class IngestMetrics: Sendable {
 
     let samplesAppended: Counter
     let duplicateSamples: Counter
+    let outOfOrderAccepted: Counter
     let seriesCreated: Counter
     let writeRequests: Counter
     let headSeries: Gauge
@@ -38,6 +39,9 @@ public final class IngestMetrics: Sendable {
         duplicateSamples = registry.makeCounter(
             name: "meridian_samples_duplicate_total",
             help: "Samples identical to a stored one (same series, time and value), accepted and not stored again.")
+        outOfOrderAccepted = registry.makeCounter(
+            name: "meridian_samples_out_of_order_total",
+            help: "Samples stored although older than their series' newest (inside the out-of-order window).")
         seriesCreated = registry.makeCounter(
             name: "meridian_series_created_total", help: "Series created in the head.")
         writeRequests = registry.makeCounter(
@@ -68,6 +72,7 @@ public final class IngestMetrics: Sendable {
 
     func record(_ outcome: AppendOutcome) {
         samplesAppended.increment(by: Int64(outcome.appended))
+        if outcome.appendedOutOfOrder > 0 { outOfOrderAccepted.increment(by: Int64(outcome.appendedOutOfOrder)) }
         if outcome.duplicates > 0 { duplicateSamples.increment(by: Int64(outcome.duplicates)) }
         if outcome.newSeries > 0 { seriesCreated.increment(by: Int64(outcome.newSeries)) }
         if outcome.outOfOrder > 0 { rejected(.outOfOrder, samples: outcome.outOfOrder, request: false) }

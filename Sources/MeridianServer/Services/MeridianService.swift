@@ -25,7 +25,9 @@ public enum MeridianService {
         let walDirectory = (config.dataDir as NSString).appendingPathComponent("wal")
         try FileManager.default.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true)
         let wal = try WAL(directory: walDirectory, segmentSize: config.walSegmentSize, logger: logger)
-        let head = Head(wal: wal, logger: logger)
+        var headOptions = HeadOptions()
+        headOptions.outOfOrderWindow = Int64(config.outOfOrderWindow * 1000)
+        let head = Head(options: headOptions, wal: wal, logger: logger)
         let state = ServerState(
             config: config, head: head, wal: wal, metrics: IngestMetrics(registry: registry), logger: logger)
         if config.role != .all || !config.upstreams.isEmpty {

@@ -14,7 +14,7 @@ public struct SampleRejection: Sendable, CustomStringConvertible {
     public var description: String {
         switch code {
         case .outOfOrderSample:
-            return "out of order sample: series \(labels) at timestamp \(sample.t) is older than its newest sample (\(detail))"
+            return "out of order sample: series \(labels) at timestamp \(sample.t) is \(detail)"
         default:
             return "duplicate sample for timestamp: series \(labels) at timestamp \(sample.t) has value \(detail), got \(sample.v)"
         }
@@ -23,8 +23,10 @@ public struct SampleRejection: Sendable, CustomStringConvertible {
 
 /// What an append did.
 public struct AppendOutcome: Sendable {
-    /// Samples stored.
+    /// Samples stored (in order and out of order).
     public var appended = 0
+    /// Of those, samples older than their series' newest, stored inside the out-of-order window.
+    public var appendedOutOfOrder = 0
     /// Samples identical to a stored one (same time, same value bits), accepted silently.
     public var duplicates = 0
     /// Series created by this append.
@@ -58,14 +60,15 @@ extension Head {
         accepted.reserveCapacity(batch.sampleCount)
         var mint = Timestamp.max
         var maxt = Timestamp.min
+        let minValidTime = outOfOrderFloor()
         for (stripeNumber, members) in groupByStripe(batch) {
             stripes[stripeNumber].state.withLock { stripe in
                 for i in members {
                     let slot = stripe.find(batch: batch, series: i) ?? createSeries(
                         batch: batch, series: i, stripe: &stripe, stripeNumber: stripeNumber, outcome: &outcome)
                     appendSamples(
-                        of: i, batch: batch, to: &stripe.series[Int(slot)], accepted: &accepted, outcome: &outcome,
-                        mint: &mint, maxt: &maxt)
+                        of: i, batch: batch, to: &stripe.series[Int(slot)], minValidTime: minValidTime,
+                        accepted: &accepted, outcome: &outcome, mint: &mint, maxt: &maxt)
                 }
             }
         }
@@ -77,6 +80,14 @@ extension Head {
         return outcome
     }
 
+    /// The oldest time an out-of-order sample may have: the window behind the
+    /// head's newest sample; nil when out-of-order samples are refused.
+    func outOfOrderFloor() -> Timestamp? {
+        guard options.outOfOrderWindow > 0 else { return nil }
+        let newest = index.withLock { $0.maxTime }
+        return newest == .min ? .min : newest &- options.outOfOrderWindow
+    }
+
     /// Series indices of `batch` grouped by stripe, stripes in ascending order.
     private func groupByStripe(_ batch: SampleBatch) -> [(Int, [Int])] {
         var groups = Array(repeating: [Int](), count: stripes.count)
@@ -85,22 +96,28 @@ extension Head {
     }
 
     private func appendSamples(
-        of i: Int, batch: SampleBatch, to series: inout MemSeries, accepted: inout [RefSample],
-        outcome: inout AppendOutcome, mint: inout Timestamp, maxt: inout Timestamp
+        of i: Int, batch: SampleBatch, to series: inout MemSeries, minValidTime: Timestamp?,
+        accepted: inout [RefSample], outcome: inout AppendOutcome, mint: inout Timestamp, maxt: inout Timestamp
     ) {
         let entry = batch.series[i]
         for s in batch.samples[Int(entry.sampleStart)..<Int(entry.sampleStart + entry.sampleCount)] {
-            switch series.append(t: s.t, v: s.v, options: options) {
-            case .appended:
+            let result = series.append(t: s.t, v: s.v, options: options, minValidTime: minValidTime)
+            switch result {
+            case .appended, .appendedOutOfOrder:
                 accepted.append(RefSample(ref: series.ref, t: s.t, v: s.v))
                 outcome.appended += 1
+                if case .appendedOutOfOrder = result { outcome.appendedOutOfOrder += 1 }
                 if s.t < mint { mint = s.t }
                 if s.t > maxt { maxt = s.t }
             case .duplicate:
                 outcome.duplicates += 1
             case .outOfOrder(let newest):
                 outcome.outOfOrder += 1
-                reject(.outOfOrderSample, s, "newest at \(newest)", series, &outcome)
+                let window = options.outOfOrderWindow
+                let detail = window > 0
+                    ? "outside the out-of-order window of \(window / 1000)s behind the newest sample in the store (series' newest at \(newest))"
+                    : "older than the series' newest sample at \(newest) (out-of-order samples are disabled)"
+                reject(.outOfOrderSample, s, detail, series, &outcome)
             case .conflictingValue(let existing):
                 outcome.conflicting += 1
                 reject(.duplicateSampleForTimestamp, s, "\(existing)", series, &outcome)

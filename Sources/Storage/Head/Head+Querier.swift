@@ -5,13 +5,18 @@ extension Head: Querier {
     /// Chunks are snapshotted under the stripe locks; iteration runs without locks.
     /// - Complexity: O(postings touched + matching series × chunks).
     public func select(_ matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp) throws -> [StoredSeries] {
-        var found: [(PackedLabels, [HeadChunk])] = []
+        var found: [(PackedLabels, [HeadChunk], [Sample])] = []
         forEachSeries(matching: matchers) { series in
             let chunks = series.chunks(overlapping: mint, maxt)
-            if !chunks.isEmpty { found.append((series.labels, chunks)) }
+            let outOfOrder = series.outOfOrderSamples(mint, maxt)
+            if !chunks.isEmpty || !outOfOrder.isEmpty { found.append((series.labels, chunks, outOfOrder)) }
         }
-        var result = found.map { packed, chunks in
-            StoredSeries(labels: packed.labels()) { HeadSeriesIterator(chunks: chunks, mint: mint, maxt: maxt) }
+        var result = found.map { packed, chunks, outOfOrder in
+            StoredSeries(labels: packed.labels()) { () -> any SampleIterator in
+                let inOrder = HeadSeriesIterator(chunks: chunks, mint: mint, maxt: maxt)
+                if outOfOrder.isEmpty { return inOrder }
+                return MergingSampleIterator([inOrder, ArraySampleIterator(outOfOrder)])
+            }
         }
         result.sort { $0.labels < $1.labels }
         return result

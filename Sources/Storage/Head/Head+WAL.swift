@@ -49,9 +49,13 @@ extension Head {
             stripes[stripeNumber].state.withLock { stripe in
                 for i in members {
                     let s = list[i]
-                    if case .appended = stripe.series[Int(locations[i]!.slot)].append(t: s.t, v: s.v, options: options) {
+                    // Everything in the WAL was accepted once: no window applies on replay.
+                    switch stripe.series[Int(locations[i]!.slot)].append(t: s.t, v: s.v, options: options, minValidTime: .min) {
+                    case .appended, .appendedOutOfOrder:
                         mint = min(mint, s.t)
                         maxt = max(maxt, s.t)
+                    default:
+                        break
                     }
                 }
             }
@@ -81,10 +85,10 @@ extension Head {
         guard let wal else { return }
         let started = ContinuousClock.now
         let cutAt = try wal.cut()
-        var snapshot: [(SeriesRef, PackedLabels, [HeadChunk])] = []
+        var snapshot: [(SeriesRef, PackedLabels, [HeadChunk], [Sample])] = []
         for stripe in stripes {
             stripe.state.withLock { state in
-                for s in state.series { snapshot.append((s.ref, s.labels, s.allChunks())) }
+                for s in state.series { snapshot.append((s.ref, s.labels, s.allChunks(), s.outOfOrder)) }
             }
         }
         snapshot.sort { $0.0 < $1.0 }
@@ -94,13 +98,16 @@ extension Head {
             while start < snapshot.count {
                 let part = snapshot[start..<min(start + batchSize, snapshot.count)]
                 try emit(.series(part.map { RefSeries(ref: $0.0, labels: $0.1.labels()) }))
-                try emit(.chunks(part.flatMap { ref, _, chunks in
+                try emit(.chunks(part.flatMap { ref, _, chunks, _ in
                     chunks.map {
                         RefChunk(
                             ref: ref, minTime: $0.minTime, maxTime: $0.maxTime, sampleCount: $0.chunk.sampleCount,
                             encoding: XORChunk.encodingID, bytes: $0.chunk.bytes)
                     }
                 }))
+                // Out-of-order samples after the chunks: on replay they land behind the newest sample.
+                let outOfOrder = part.flatMap { ref, _, _, samples in samples.map { RefSample(ref: ref, t: $0.t, v: $0.v) } }
+                if !outOfOrder.isEmpty { try emit(.samples(outOfOrder)) }
                 start += batchSize
             }
         }

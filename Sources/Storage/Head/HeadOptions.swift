@@ -9,6 +9,10 @@ public struct HeadOptions: Sendable {
     /// Chunks never straddle a multiple of this range (milliseconds); it equals
     /// the block span so a block cut never splits a chunk.
     public var chunkRange: Int64 = 2 * 3600 * 1000
+    /// How far (milliseconds) behind the head's newest sample an out-of-order
+    /// sample may be and still be accepted: a center's queue replaying a backlog
+    /// after a partition heals lands here. 0 refuses every out-of-order sample.
+    public var outOfOrderWindow: Int64 = 2 * 3600 * 1000
 
     /// The defaults.
     public init() {}

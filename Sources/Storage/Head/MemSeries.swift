@@ -11,11 +11,13 @@ struct HeadChunk: Sendable {
 /// What happened to one sample offered to a series.
 enum SeriesAppendResult {
     case appended
-    /// Same timestamp and same value bits as the newest sample: accepted silently.
+    /// Older than the newest sample but inside the out-of-order window: stored.
+    case appendedOutOfOrder
+    /// Same timestamp and same value bits as a stored sample: accepted silently.
     case duplicate
-    /// Older than the newest sample (which is at `newest`).
+    /// Older than the newest sample (at `newest`) and outside the out-of-order window.
     case outOfOrder(newest: Timestamp)
-    /// Same timestamp as the newest sample, different value.
+    /// Same timestamp as a stored sample, different value.
     case conflictingValue(existing: Double)
 }
 
@@ -37,6 +39,11 @@ struct MemSeries {
     /// The open chunk is cut when a sample reaches this time, so chunks never
     /// straddle a chunk-range boundary (the later block boundaries).
     private var cutTime: Timestamp = .min
+    /// Samples older than `maxTime` accepted inside the out-of-order window,
+    /// sorted by time with unique timestamps. Kept apart so the in-order chunks
+    /// stay append-only; readers merge the two. Empty (no allocation) for the
+    /// vast majority of series, which only ever receive samples in order.
+    private(set) var outOfOrder: [Sample] = []
 
     init(ref: SeriesRef, hash: UInt64, labels: PackedLabels) {
         self.ref = ref
@@ -45,15 +52,24 @@ struct MemSeries {
     }
 
     /// Time of the oldest sample held, if any.
-    var minTime: Timestamp? { chunks.first?.minTime ?? open.firstTime }
+    var minTime: Timestamp? {
+        let inOrder = chunks.first?.minTime ?? open.firstTime
+        guard let oldest = outOfOrder.first?.t else { return inOrder }
+        return min(oldest, inOrder ?? oldest)
+    }
 
-    /// Appends a sample if it is newer than the newest one.
-    /// - Complexity: O(1) amortized; allocates only when a chunk is cut or grows.
-    mutating func append(t: Timestamp, v: Double, options: HeadOptions) -> SeriesAppendResult {
+    /// Appends a sample. A sample newer than the newest one goes into the open
+    /// chunk; an older one is kept out of order if it is at or after
+    /// `minValidTime` (nil: no out-of-order window), and refused otherwise.
+    /// - Complexity: O(1) amortized in order; out of order, O(samples of the
+    ///   chunk holding `t` + out-of-order samples), to find an existing sample at `t`.
+    mutating func append(t: Timestamp, v: Double, options: HeadOptions, minValidTime: Timestamp?) -> SeriesAppendResult {
         if t <= maxTime {
-            if t < maxTime { return .outOfOrder(newest: maxTime) }
-            if v.bitPattern == lastValueBits { return .duplicate }
-            return .conflictingValue(existing: Double(bitPattern: lastValueBits))
+            if t == maxTime {
+                return v.bitPattern == lastValueBits ? .duplicate : .conflictingValue(existing: Double(bitPattern: lastValueBits))
+            }
+            guard let minValidTime, t >= minValidTime else { return .outOfOrder(newest: maxTime) }
+            return insertOutOfOrder(t: t, v: v)
         }
         if open.sampleCount >= options.samplesPerChunk || t >= cutTime {
             cutChunk(at: t, chunkRange: options.chunkRange)
@@ -62,6 +78,33 @@ struct MemSeries {
         maxTime = t
         lastValueBits = v.bitPattern
         return .appended
+    }
+
+    private mutating func insertOutOfOrder(t: Timestamp, v: Double) -> SeriesAppendResult {
+        var low = 0
+        var high = outOfOrder.count
+        while low < high {
+            let mid = (low + high) / 2
+            if outOfOrder[mid].t < t { low = mid + 1 } else { high = mid }
+        }
+        if low < outOfOrder.count && outOfOrder[low].t == t {
+            let existing = outOfOrder[low].v
+            return existing.bitPattern == v.bitPattern ? .duplicate : .conflictingValue(existing: existing)
+        }
+        if let existing = inOrderValue(at: t) {
+            return existing.bitPattern == v.bitPattern ? .duplicate : .conflictingValue(existing: existing)
+        }
+        outOfOrder.insert(Sample(t: t, v: v), at: low)
+        return .appendedOutOfOrder
+    }
+
+    /// The value of the in-order sample at exactly `t`, if there is one.
+    private func inOrderValue(at t: Timestamp) -> Double? {
+        for c in chunks(overlapping: t, t) {
+            var it = c.chunk.makeIterator()
+            if it.seek(t), it.at().t == t { return it.at().v }
+        }
+        return nil
     }
 
     private mutating func cutChunk(at t: Timestamp, chunkRange: Int64) {
@@ -96,7 +139,14 @@ struct MemSeries {
         cutTime = (floorDiv(chunk.minTime, options.chunkRange) + 1) &* options.chunkRange
     }
 
-    /// The chunks overlapping `[mint, maxt]`, closed ones and a snapshot of the open one.
+    /// The out-of-order samples within `[mint, maxt]`.
+    func outOfOrderSamples(_ mint: Timestamp, _ maxt: Timestamp) -> [Sample] {
+        guard let first = outOfOrder.firstIndex(where: { $0.t >= mint }) else { return [] }
+        let end = outOfOrder[first...].firstIndex(where: { $0.t > maxt }) ?? outOfOrder.count
+        return Array(outOfOrder[first..<end])
+    }
+
+    /// The in-order chunks overlapping `[mint, maxt]`, closed ones and a snapshot of the open one.
     func chunks(overlapping mint: Timestamp, _ maxt: Timestamp) -> [HeadChunk] {
         var out: [HeadChunk] = []
         for c in chunks where c.maxTime >= mint && c.minTime <= maxt { out.append(c) }
