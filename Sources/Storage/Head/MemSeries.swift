@@ -31,9 +31,9 @@ struct MemSeries {
     let hash: UInt64
     let labels: PackedLabels
     /// Closed chunks, oldest first.
-    private(set) var chunks: [HeadChunk] = []
+    var chunks: [HeadChunk] = []
     /// The chunk being appended to.
-    private(set) var open = XORAppender()
+    var open = XORAppender()
     private(set) var maxTime: Timestamp = .min
     private var lastValueBits: UInt64 = 0
     /// The open chunk is cut when a sample reaches this time, so chunks never
@@ -43,7 +43,7 @@ struct MemSeries {
     /// sorted by time with unique timestamps. Kept apart so the in-order chunks
     /// stay append-only; readers merge the two. Empty (no allocation) for the
     /// vast majority of series, which only ever receive samples in order.
-    private(set) var outOfOrder: [Sample] = []
+    var outOfOrder: [Sample] = []
 
     init(ref: SeriesRef, hash: UInt64, labels: PackedLabels) {
         self.ref = ref

@@ -6,9 +6,9 @@ import MeridianModel
 /// Names and values are stored once here as `String`s (the head's symbol
 /// table): every series with `job="node"` shares the same two strings.
 struct MemPostings {
-    private(set) var byName: [String: [String: [SeriesRef]]] = [:]
+    var byName: [String: [String: [SeriesRef]]] = [:]
     /// Every series, sorted: the starting set for selectors with only negative matchers.
-    private(set) var all: [SeriesRef] = []
+    var all: [SeriesRef] = []
 
     /// Adds a series. Refs usually arrive in increasing order (append); an older
     /// ref (checkpoint replay) is inserted in place.
