@@ -28,6 +28,6 @@ fi
 
 echo "== ingest: meridian vs victoriametrics vs prometheus ($PRESET, repeat $REPEAT)" >&2
 CANDIDATE_CMD="$BIN serve --listen 127.0.0.1:{port} --data-dir {datadir} --log-level warning" \
-CANDIDATE_READY_PATH=/-/ready \
+CANDIDATE_READY_PATH=/-/ready CANDIDATE_FLUSH_URL=/api/v1/admin/flush CANDIDATE_FLUSH_METHOD=POST \
   python3 "$BENCH_DIR/bench_ingest.py" --data "$DATA" --repeat "$REPEAT" \
     --targets victoriametrics,prometheus,candidate --json "$OUT/ingest-$PRESET.json" | tee "$OUT/ingest-$PRESET.txt"

@@ -75,7 +75,7 @@ import Testing
             storage:
               wal:
                 segment_size: lots
-              retention: 5d
+              retention_time: 5d
             colour: blue
             """
         do {
@@ -85,7 +85,7 @@ import Testing
             #expect(error.problems.map(\.line) == [3, 6, 7, 8])
             #expect(error.problems[0].message.contains("server.role"))
             #expect(error.problems[1].message.contains("segment_size"))
-            #expect(error.problems[2].message.contains("unknown key \"retention\""))
+            #expect(error.problems[2].message.contains("unknown key \"retention_time\""))
         }
     }
 

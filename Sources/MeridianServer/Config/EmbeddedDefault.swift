@@ -22,6 +22,12 @@ storage:
   # most this far behind the newest sample in the store (a center's queue
   # replaying a backlog after a partition heals). 0s refuses them all.
   out_of_order_window: 2h
+  # The head is cut into immutable blocks of this span once it holds 1.5 spans.
+  block_range: 2h
+  # Blocks older than this (behind the newest sample) are deleted; 0s keeps all.
+  retention: 15d
+  # The oldest blocks are deleted while blocks take more than this; 0 = no limit.
+  max_disk_bytes: 0
   wal:
     # A new WAL segment file starts when the current one reaches this size.
     segment_size: 64MiB

@@ -87,6 +87,17 @@ private struct ConfigReader {
             case "data_dir": if let s = string(value, "storage.data_dir") { config.dataDir = s }
             case "out_of_order_window":
                 if let d = duration(value, "storage.out_of_order_window") { config.outOfOrderWindow = d }
+            case "block_range":
+                if let d = duration(value, "storage.block_range") {
+                    if d >= 60 && d.truncatingRemainder(dividingBy: 60) == 0 {
+                        config.blockRange = d
+                    } else {
+                        problem(value, "storage.block_range must be a whole number of minutes, at least 1m")
+                    }
+                }
+            case "retention": if let d = duration(value, "storage.retention") { config.retention = d }
+            case "max_disk_bytes":
+                if let n = size(value, "storage.max_disk_bytes", min: 0) { config.maxDiskBytes = n }
             case "wal":
                 guard let wal = mapping(value, "storage.wal") else { continue }
                 for (k, v) in wal {

@@ -17,6 +17,12 @@ public struct MeridianConfig: Sendable, Equatable {
     public var dataDir = "./data"
     /// Seconds behind the newest sample within which out-of-order samples are accepted.
     public var outOfOrderWindow: Double = 7200
+    /// Seconds spanned by a block cut from the head.
+    public var blockRange: Double = 7200
+    /// Seconds of data kept (behind the newest sample); 0 keeps everything.
+    public var retention: Double = 15 * 86400
+    /// Bytes of blocks kept at most (oldest deleted first); 0: no limit.
+    public var maxDiskBytes = 0
     public var walSegmentSize = 64 << 20
     public var walCheckpointAfter = 256 << 20
     /// Seconds between WAL fsyncs; 0 syncs only at shutdown and checkpoints.

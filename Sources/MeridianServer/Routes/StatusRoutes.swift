@@ -21,6 +21,27 @@ struct StatusRoutes: Sendable {
         }
     }
 
+    /// `POST /api/v1/admin/flush`: persists the whole head into blocks now.
+    func flush() async throws -> Response {
+        guard state.isReady else { throw APIError(.unavailable, "Meridian is starting: WAL replay in progress") }
+        let store = state.store
+        let written = try await onBlockingThread {
+            let written = try store.flush()
+            try store.applyRetention()
+            return written
+        }
+        return .success { w in
+            w.raw(#"{"blocks":["#)
+            for (i, meta) in written.enumerated() {
+                if i > 0 { w.raw(",") }
+                w.raw(#"{"id":"#)
+                w.string("\(meta.id)")
+                w.rawString(#","minTime":\#(meta.minTime),"maxTime":\#(meta.maxTime),"series":\#(meta.stats.series),"samples":\#(meta.stats.samples)}"#)
+            }
+            w.raw("]}")
+        }
+    }
+
     func healthy() -> Response { .text("Meridian is Healthy.", status: .ok) }
 
     func ready() -> Response {

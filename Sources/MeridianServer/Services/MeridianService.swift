@@ -25,11 +25,14 @@ public enum MeridianService {
         let walDirectory = (config.dataDir as NSString).appendingPathComponent("wal")
         try FileManager.default.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true)
         let wal = try WAL(directory: walDirectory, segmentSize: config.walSegmentSize, logger: logger)
-        var headOptions = HeadOptions()
-        headOptions.outOfOrderWindow = Int64(config.outOfOrderWindow * 1000)
-        let head = Head(options: headOptions, wal: wal, logger: logger)
+        var options = StoreOptions()
+        options.head.outOfOrderWindow = Int64(config.outOfOrderWindow * 1000)
+        options.blockRange = Int64(config.blockRange * 1000)
+        options.retention = Int64(config.retention * 1000)
+        options.maxDiskBytes = Int64(config.maxDiskBytes)
+        let store = try Store(dataDirectory: config.dataDir, options: options, wal: wal, logger: logger)
         let state = ServerState(
-            config: config, head: head, wal: wal, metrics: IngestMetrics(registry: registry), logger: logger)
+            config: config, store: store, wal: wal, metrics: IngestMetrics(registry: registry), logger: logger)
         if config.role != .all || !config.upstreams.isEmpty {
             logger.warning(
                 "role and upstreams are accepted but not acted on yet: this build runs every role as 'all' and does not forward",

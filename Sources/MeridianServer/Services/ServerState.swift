@@ -5,15 +5,16 @@ import Synchronization
 /// What the HTTP routes share: the store, the config, readiness and metrics.
 public final class ServerState: Sendable {
     public let config: MeridianConfig
-    public let head: Head
+    public let store: Store
+    public var head: Head { store.head }
     public let wal: WAL?
     public let metrics: IngestMetrics
     public let logger: Logger
     private let ready = Atomic<Bool>(false)
 
-    public init(config: MeridianConfig, head: Head, wal: WAL?, metrics: IngestMetrics, logger: Logger) {
+    public init(config: MeridianConfig, store: Store, wal: WAL?, metrics: IngestMetrics, logger: Logger) {
         self.config = config
-        self.head = head
+        self.store = store
         self.wal = wal
         self.metrics = metrics
         self.logger = logger
@@ -24,6 +25,6 @@ public final class ServerState: Sendable {
 
     func markReady() { ready.store(true, ordering: .releasing) }
 
-    /// The querier every read endpoint uses (the head, for now; head and blocks later).
-    public var querier: any Querier { head }
+    /// The querier every read endpoint uses: head, data being persisted, and blocks.
+    public var querier: any Querier { store }
 }

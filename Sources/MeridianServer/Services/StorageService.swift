@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import ServiceLifecycle
 import Storage
@@ -28,7 +29,8 @@ struct StorageService: Service {
         logger.info("WAL closed")
     }
 
-    /// Fsyncs the WAL every interval and checkpoints it when it has grown, until cancelled.
+    /// Every interval: fsyncs the WAL, cuts head data old enough into blocks (which
+    /// checkpoints the WAL), or checkpoints it when it has grown; until cancelled.
     private func maintainWAL() async {
         let logger = state.logger
         var sizeAtLastCheckpoint = state.wal?.diskBytes ?? 0
@@ -38,7 +40,11 @@ struct StorageService: Service {
             guard let wal = state.wal else { continue }
             do {
                 if state.config.walFsyncInterval > 0 { try wal.sync() }
-                if wal.diskBytes - sizeAtLastCheckpoint > Int64(state.config.walCheckpointAfter) {
+                let store = state.store
+                if try await onBlockingThread({ try store.cutBlocksIfNeeded() }).isEmpty == false {
+                    sizeAtLastCheckpoint = wal.diskBytes
+                    try store.applyRetention()
+                } else if wal.diskBytes - sizeAtLastCheckpoint > Int64(state.config.walCheckpointAfter) {
                     try state.head.checkpoint()
                     sizeAtLastCheckpoint = wal.diskBytes
                 }
@@ -46,6 +52,14 @@ struct StorageService: Service {
                 logger.error("WAL maintenance failed", metadata: ["error": "\(error)"])
             }
         }
+    }
+}
+
+/// Runs blocking work (disk writes that take seconds) on a thread of its own, so
+/// it does not hold one of the few threads that serve every request.
+func onBlockingThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
     }
 }
 

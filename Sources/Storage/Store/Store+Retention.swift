@@ -1,0 +1,53 @@
+import Foundation
+import Logging
+import MeridianModel
+
+extension Store {
+    /// Deletes whole blocks past the retention settings: those that end
+    /// `retention` or more before the newest data (the end of the newest block,
+    /// or the head's newest sample if later, as Prometheus counts it; time is
+    /// the data's, not the wall clock's, so a store fed old data keeps it), then
+    /// the oldest blocks while blocks take more than `maxDiskBytes`.
+    /// - Returns: the deleted blocks.
+    @discardableResult
+    public func applyRetention() throws -> [BlockMeta] {
+        try maintenance.withLock { _ in
+            let blocks = view.read { $0.blocks }
+            let newest = max((head.timeRange?.upperBound).map { $0 &+ 1 } ?? .min, blocks.map(\.meta.maxTime).max() ?? .min)
+            var doomed: [BlockReader] = []
+            if options.retention > 0, newest != .min {
+                doomed = blocks.filter { $0.meta.maxTime <= newest - options.retention }
+            }
+            if options.maxDiskBytes > 0 {
+                var total = blocks.reduce(Int64(0)) { $0 + Self.diskBytes(of: $1.directory) }
+                total -= doomed.reduce(Int64(0)) { $0 + Self.diskBytes(of: $1.directory) }
+                for block in blocks where total > options.maxDiskBytes && !doomed.contains(where: { $0 === block }) {
+                    doomed.append(block)
+                    total -= Self.diskBytes(of: block.directory)
+                }
+            }
+            guard !doomed.isEmpty else { return [] }
+            view.write { v in v.blocks.removeAll { b in doomed.contains { $0 === b } } }
+            // Queries still reading a deleted block keep its mapped files alive until they finish.
+            for block in doomed {
+                try BlockDirectory.remove(id: block.meta.id, dataDir: dataDirectory)
+                logger.info(
+                    "block deleted by retention",
+                    metadata: [
+                        "block": "\(block.meta.id)", "min_time": "\(block.meta.minTime)",
+                        "max_time": "\(block.meta.maxTime)",
+                    ])
+            }
+            return doomed.map(\.meta)
+        }
+    }
+
+    /// Bytes of the files in a block directory.
+    static func diskBytes(of directory: String) -> Int64 {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.reduce(Int64(0)) { total, name in
+            let attributes = try? FileManager.default.attributesOfItem(atPath: (directory as NSString).appendingPathComponent(name))
+            return total + ((attributes?[.size] as? NSNumber)?.int64Value ?? 0)
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import Logging
+import MeridianModel
+import Synchronization
+
+/// The time-series database: the in-memory head, head data on its way to disk,
+/// and immutable blocks, behind the one ``Querier`` that queries use.
+///
+/// A query takes a consistent view under a shared lock: the block list, the
+/// frozen parts and a snapshot of the head's chunks. Moving data from the head
+/// into a frozen part, and from a frozen part into a published block, each
+/// happen under the exclusive lock, so every sample is visible in at least one
+/// place at every moment; results merge the places and keep one sample per
+/// timestamp.
+public final class Store: Sendable {
+    /// What queries read besides the head.
+    struct View {
+        /// Published blocks, sorted by min time.
+        var blocks: [BlockReader] = []
+        /// Head data being written into blocks.
+        var frozen: [FrozenHead] = []
+    }
+
+    public let head: Head
+    public let dataDirectory: String
+    let options: StoreOptions
+    let logger: Logger
+    let view = ReadWriteLocked(View())
+    /// Serializes cutting, flushing, compaction and retention (never queries or appends).
+    let maintenance = Mutex(())
+
+    /// Opens the blocks in `dataDirectory`, quarantining any that cannot be read,
+    /// and creates the head on `wal` (replay it before serving).
+    public init(dataDirectory: String, options: StoreOptions = StoreOptions(), wal: WAL?, logger: Logger) throws {
+        self.dataDirectory = dataDirectory
+        self.options = options
+        self.logger = logger
+        var headOptions = options.head
+        headOptions.chunkRange = options.blockRange
+        self.head = Head(options: headOptions, wal: wal, logger: logger)
+        let blocks = try BlockOpener(dataDirectory: dataDirectory, logger: logger).openAll()
+        view.write { $0.blocks = blocks }
+    }
+
+    /// The published blocks' metadata, oldest first.
+    public var blocks: [BlockMeta] { view.read { $0.blocks.map(\.meta) } }
+}
+
+extension Store: Querier {
+    public func select(_ matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp) throws -> [StoredSeries] {
+        let (headSeries, frozen, blocks) = try view.read { v in
+            (try head.select(matchers, mint: mint, maxt: maxt), v.frozen, v.blocks)
+        }
+        var parts: [[StoredSeries]] = [headSeries]
+        for f in frozen { parts.append(try f.select(matchers, mint: mint, maxt: maxt)) }
+        for b in blocks where b.meta.overlaps(mint: mint, maxt: maxt) {
+            parts.append(try b.select(matchers, mint: mint, maxt: maxt))
+        }
+        return Self.merge(parts)
+    }
+
+    public func labelNames(matching matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp) throws -> [String] {
+        try union { try $0.labelNames(matching: matchers, mint: mint, maxt: maxt) }
+    }
+
+    public func labelValues(
+        _ name: String, matching matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp
+    ) throws -> [String] {
+        try union { try $0.labelValues(name, matching: matchers, mint: mint, maxt: maxt) }
+    }
+
+    private func union(_ body: (any Querier) throws -> [String]) throws -> [String] {
+        let sources: [any Querier] = view.read { v in [head] + v.frozen + v.blocks }
+        var all = Set<String>()
+        for source in sources { all.formUnion(try body(source)) }
+        return all.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
+
+    /// Merges per-source results (each sorted by labels) into one list sorted by
+    /// labels; a series found in several sources reads them all, one sample per
+    /// timestamp, the earlier source winning (the head, then newer data).
+    static func merge(_ parts: [[StoredSeries]]) -> [StoredSeries] {
+        let nonEmpty = parts.filter { !$0.isEmpty }
+        if nonEmpty.count <= 1 { return nonEmpty.first ?? [] }
+        var bySeries: [Labels: [StoredSeries]] = [:]
+        for part in nonEmpty {
+            for s in part { bySeries[s.labels, default: []].append(s) }
+        }
+        var merged = bySeries.map { labels, sources -> StoredSeries in
+            if sources.count == 1 { return sources[0] }
+            return StoredSeries(labels: labels) { MergingSampleIterator(sources.map { $0.makeIterator() }) }
+        }
+        merged.sort { $0.labels < $1.labels }
+        return merged
+    }
+}
