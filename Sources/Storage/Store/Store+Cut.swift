@@ -54,7 +54,9 @@ extension Store {
                 }
             }
         } catch {
-            // Keep the frozen part visible (it is still in the WAL); the next cut retries.
+            // The frozen part stays visible, and the WAL (not checkpointed) still
+            // holds its samples, so nothing is lost; but nothing retries it before
+            // a restart, whose replay puts the samples back in the head.
             logger.error("writing a block failed", metadata: ["error": "\(error)"])
             throw error
         }
