@@ -31,4 +31,26 @@ enum ColumnError {
         if count == 0 && !bytes.isEmpty { throw corrupt("\(bytes.count) bytes for 0 values") }
         if count > 0 && bytes.isEmpty { throw truncated("an empty column of \(count) values") }
     }
+
+    /// What both columns' public `decode(_:count:into:)` do around their
+    /// pointer decoders: checks `count`, grows `out` once by `count` slots,
+    /// lets `fill` decode into them, and removes them again if it throws, so
+    /// `out` is left as it was on error.
+    static func appendDecoded<T: Numeric>(
+        _ bytes: UnsafeRawBufferPointer, count: Int, into out: inout [T],
+        fill: (UnsafeMutablePointer<T>) throws(EncodingError) -> Void
+    ) throws(EncodingError) {
+        try checkCount(count, bytes: bytes)
+        guard count > 0 else { return }
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: count))
+        do throws(EncodingError) {
+            try out.withUnsafeMutableBufferPointer { (buffer) throws(EncodingError) in
+                try fill(buffer.baseAddress! + start)
+            }
+        } catch {
+            out.removeLast(count)
+            throw error
+        }
+    }
 }

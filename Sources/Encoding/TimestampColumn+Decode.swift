@@ -10,17 +10,8 @@ extension TimestampColumn {
     public static func decode(
         _ bytes: UnsafeRawBufferPointer, count: Int, into out: inout [Int64]
     ) throws(EncodingError) {
-        try ColumnError.checkCount(count, bytes: bytes)
-        guard count > 0 else { return }
-        let start = out.count
-        out.append(contentsOf: repeatElement(0, count: count))
-        do throws(EncodingError) {
-            try out.withUnsafeMutableBufferPointer { (buffer) throws(EncodingError) in
-                try decode(bytes, count: count, filling: buffer.baseAddress! + start)
-            }
-        } catch {
-            out.removeLast(count)
-            throw error
+        try ColumnError.appendDecoded(bytes, count: count, into: &out) { (slots) throws(EncodingError) in
+            try decode(bytes, count: count, filling: slots)
         }
     }
 
