@@ -33,6 +33,7 @@ let package = Package(
             dependencies: [
                 "MeridianModel", "Encoding",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         .target(
@@ -88,6 +89,11 @@ let package = Package(
             ]
         ),
         // Start the built `meridian` binary and a real Prometheus as child processes.
-        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "RemoteWrite", "MeridianModel"]),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: [
+                "TestSupport", "RemoteWrite", "MeridianModel", "Storage", .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ]
 )

@@ -49,6 +49,7 @@ public enum MeridianRoutes {
         }
         api.get("status/buildinfo") { _, _ in status.buildInfo() }
         api.post("admin/flush") { _, _ in try await status.flush() }
+        api.post("admin/compact") { _, _ in try await status.compact() }
         router.get("/-/healthy") { _, _ in status.healthy() }
         router.get("/-/ready") { _, _ in status.ready() }
         router.get("/metrics") { _, _ in status.metrics() }

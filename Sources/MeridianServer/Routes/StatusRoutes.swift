@@ -1,4 +1,5 @@
 import Hummingbird
+import Storage
 
 /// Build information, health, readiness and Meridian's own metrics.
 struct StatusRoutes: Sendable {
@@ -30,9 +31,22 @@ struct StatusRoutes: Sendable {
             try store.applyRetention()
             return written
         }
-        return .success { w in
+        return Self.blockList(written)
+    }
+
+    /// `POST /api/v1/admin/compact`: merges blocks now, as the background
+    /// compaction would; answers when done, with the blocks made.
+    func compact() async throws -> Response {
+        guard state.isReady else { throw APIError(.unavailable, "Meridian is starting: WAL replay in progress") }
+        let store = state.store
+        return Self.blockList(try await onBlockingThread { try store.compact() })
+    }
+
+    /// `{"blocks":[{"id":…,"minTime":…,"maxTime":…,"series":…,"samples":…},…]}`
+    private static func blockList(_ metas: [BlockMeta]) -> Response {
+        .success { w in
             w.raw(#"{"blocks":["#)
-            for (i, meta) in written.enumerated() {
+            for (i, meta) in metas.enumerated() {
                 if i > 0 { w.raw(",") }
                 w.raw(#"{"id":"#)
                 w.string("\(meta.id)")

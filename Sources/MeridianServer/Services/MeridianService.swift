@@ -43,12 +43,14 @@ public enum MeridianService {
             configuration: .init(address: .hostname(host, port: port), serverName: "Meridian"),
             logger: logger)
         let storage = StorageService(state: state, walDirectory: walDirectory)
+        let compaction = CompactionService(state: state)
         logger.info(
             "starting Meridian",
             metadata: ["listen": "\(config.listen)", "data_dir": "\(config.dataDir)", "role": "\(config.role.rawValue)"])
-        // Services stop in reverse order: the HTTP server first, then the store closes the WAL.
+        // Services stop in reverse order: the HTTP server first, then compaction,
+        // then the store closes the WAL.
         return ServiceGroup(
             configuration: .init(
-                services: [storage, app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: [storage, compaction, app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
     }
 }

@@ -14,7 +14,7 @@ struct StorageService: Service {
     func run() async throws {
         let logger = state.logger
         let started = ContinuousClock.now
-        let stats = try state.head.replay(from: walDirectory)
+        let stats = try state.store.replayWAL(from: walDirectory)
         let elapsed = ContinuousClock.now - started
         state.metrics.walReplaySeconds.set(to: elapsed.seconds)
         logger.info(
@@ -31,28 +31,35 @@ struct StorageService: Service {
 
     /// Every interval: fsyncs the WAL, cuts head data old enough into blocks (which
     /// checkpoints the WAL), or checkpoints it when it has grown; until cancelled.
+    /// After a failed cut (a full disk, say) cuts pause for ``cutRetryDelay``.
     private func maintainWAL() async {
         let logger = state.logger
         var sizeAtLastCheckpoint = state.wal?.diskBytes ?? 0
         let interval = state.config.walFsyncInterval > 0 ? state.config.walFsyncInterval : 1
+        var nextCut = ContinuousClock.now
         while !Task.isCancelled {
             try? await Task.sleep(for: .seconds(interval))
             guard let wal = state.wal else { continue }
             do {
                 if state.config.walFsyncInterval > 0 { try wal.sync() }
+                guard ContinuousClock.now >= nextCut else { continue }
                 let store = state.store
                 if try await onBlockingThread({ try store.cutBlocksIfNeeded() }).isEmpty == false {
                     sizeAtLastCheckpoint = wal.diskBytes
                     try store.applyRetention()
                 } else if wal.diskBytes - sizeAtLastCheckpoint > Int64(state.config.walCheckpointAfter) {
-                    try state.head.checkpoint()
+                    try store.checkpoint()
                     sizeAtLastCheckpoint = wal.diskBytes
                 }
             } catch {
+                nextCut = ContinuousClock.now + Self.cutRetryDelay
                 logger.error("WAL maintenance failed", metadata: ["error": "\(error)"])
             }
         }
     }
+
+    /// How long cuts pause after one failed.
+    static let cutRetryDelay = Duration.seconds(30)
 }
 
 /// Runs blocking work (disk writes that take seconds) on a thread of its own, so

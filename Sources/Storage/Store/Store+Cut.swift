@@ -10,6 +10,7 @@ extension Store {
     public func cutBlocksIfNeeded() throws -> [BlockMeta] {
         try maintenance.withLock { _ in
             var written: [BlockMeta] = []
+            if view.read({ !$0.frozen.isEmpty }) { written += try persist(before: nil) }
             while let range = head.timeRange, range.upperBound - range.lowerBound > options.blockRange * 3 / 2 {
                 let boundary = (floorDiv(range.lowerBound, options.blockRange) + 1) * options.blockRange
                 written += try persist(before: boundary)
@@ -23,25 +24,59 @@ extension Store {
     @discardableResult
     public func flush() throws -> [BlockMeta] {
         try maintenance.withLock { _ in
-            guard let range = head.timeRange else { return [] }
-            return try persist(before: range.upperBound &+ 1)
+            try persist(before: head.timeRange.map { $0.upperBound &+ 1 })
         }
     }
 
-    /// Freezes the head before `boundary`, writes the frozen samples as one block
-    /// per block range they cover, publishes the blocks, and checkpoints the WAL
-    /// so it no longer carries them. Called with the maintenance lock held.
+    /// Checkpoints the WAL (``Head/checkpoint()``), unless head data frozen for
+    /// a block is still unwritten: the checkpoint holds only the head, so it
+    /// would drop the only durable copy of those samples. The next successful
+    /// cut checkpoints instead.
+    public func checkpoint() throws {
+        try maintenance.withLock { _ in
+            guard view.read({ $0.frozen.isEmpty }) else {
+                logger.warning("WAL checkpoint postponed: head data waits to be written into a block")
+                return
+            }
+            try head.checkpoint()
+        }
+    }
+
+    /// Writes any frozen part a failed write left behind, then freezes the
+    /// head before `boundary` (nil: nothing new) and writes that; publishes
+    /// the blocks, and checkpoints the WAL so it no longer carries them.
+    /// Called with the maintenance lock held.
     ///
     /// Crash safety: until the checkpoint, the WAL still holds every frozen
     /// sample, so a crash at any step loses nothing (a replay may put some of
     /// them back in the head; reads and compaction keep one per timestamp).
-    private func persist(before boundary: Timestamp) throws -> [BlockMeta] {
-        let started = ContinuousClock.now
-        let frozen = view.write { v -> FrozenHead in
-            let part = head.freeze(before: boundary)
-            v.frozen.append(part)
-            return part
+    /// A failed write (a full disk, say) leaves its frozen part visible and
+    /// unpublished, the WAL is not checkpointed, and the next cut or flush
+    /// retries it.
+    private func persist(before boundary: Timestamp?) throws -> [BlockMeta] {
+        var written: [BlockMeta] = []
+        for leftover in view.read({ $0.frozen }) {
+            logger.info(
+                "retrying head data whose block write failed",
+                metadata: ["range": "\(leftover.timeRange.map { "\($0)" } ?? "empty")"])
+            written += try write(leftover)
         }
+        if let boundary {
+            let frozen = changeView { v -> FrozenHead in
+                let part = head.freeze(before: boundary)
+                v.frozen.append(part)
+                return part
+            }
+            written += try write(frozen)
+        }
+        if !written.isEmpty { try head.checkpoint() }
+        return written
+    }
+
+    /// Writes a frozen part as one block per block range it covers, then
+    /// publishes the blocks in its place.
+    private func write(_ frozen: FrozenHead) throws -> [BlockMeta] {
+        let started = ContinuousClock.now
         var readers: [BlockReader] = []
         do {
             if let range = frozen.timeRange {
@@ -54,18 +89,18 @@ extension Store {
                 }
             }
         } catch {
-            // The frozen part stays visible, and the WAL (not checkpointed) still
-            // holds its samples, so nothing is lost; but nothing retries it before
-            // a restart, whose replay puts the samples back in the head.
-            logger.error("writing a block failed", metadata: ["error": "\(error)"])
+            logger.error(
+                "writing a block failed; its samples stay in memory and in the WAL, and the next cut retries",
+                metadata: ["error": "\(error)"])
+            for reader in readers { try? BlockDirectory.remove(id: reader.meta.id, dataDir: dataDirectory) }
             throw error
         }
-        view.write { v in
+        changeView { v in
             v.blocks.append(contentsOf: readers)
             v.blocks.sort(by: BlockReader.byTime)
             v.frozen.removeAll { $0 === frozen }
         }
-        try head.checkpoint()
+        metrics.blocksWritten.increment(by: readers.count)
         for reader in readers {
             logger.info(
                 "block written",
@@ -77,7 +112,6 @@ extension Store {
         }
         return readers.map(\.meta)
     }
-
     /// Writes the frozen samples in `[mint, maxt)` as one block; nil when there are none.
     private func writeBlock(_ frozen: FrozenHead, from mint: Timestamp, to maxt: Timestamp) throws -> BlockReader? {
         // The writer is created at the first series, so an empty range writes nothing.

@@ -4,12 +4,11 @@ import Logging
 /// Opens every block of a data directory at start-up: reads only each block's
 /// meta and index header (no chunk is touched), removes what a crash left
 /// half-written, and moves a block that cannot be read to `quarantine/` with a
-/// log line naming the file and offset, so the process starts with the rest.
+/// log line naming the file and offset, so the process starts with the rest,
+/// and deletes blocks an interrupted compaction had already merged.
 struct BlockOpener {
     let dataDirectory: String
     let logger: Logger
-
-    var quarantineDirectory: String { (dataDirectory as NSString).appendingPathComponent("quarantine") }
 
     func openAll() throws -> [BlockReader] {
         let started = ContinuousClock.now
@@ -29,9 +28,10 @@ struct BlockOpener {
                 _ = try reader.labelNameTable()
                 blocks.append(reader)
             } catch {
-                try quarantine(path, name: name, reason: "\(error)")
+                try Quarantine(dataDirectory: dataDirectory, logger: logger).moveBlock(path, reason: "\(error)")
             }
         }
+        blocks = try removeMerged(blocks)
         blocks.sort(by: BlockReader.byTime)
         if !blocks.isEmpty {
             logger.info(
@@ -41,15 +41,19 @@ struct BlockOpener {
         return blocks
     }
 
-    /// Moves an unreadable block out of the way, keeping it for inspection.
-    func quarantine(_ path: String, name: String, reason: String) throws {
-        try FileManager.default.createDirectory(atPath: quarantineDirectory, withIntermediateDirectories: true)
-        var target = (quarantineDirectory as NSString).appendingPathComponent(name)
-        if FileManager.default.fileExists(atPath: target) { target += ".\(Int(Date().timeIntervalSince1970))" }
-        try FileManager.default.moveItem(atPath: path, toPath: target)
-        logger.error(
-            "block is corrupt: moved to quarantine, serving without it",
-            metadata: ["block": "\(path)", "reason": "\(reason)", "quarantined_to": "\(target)"])
+    /// Deletes the blocks that a readable block names as its compaction
+    /// parents: a crash after a compaction published its block but before it
+    /// deleted the parents leaves them behind, and their samples are all in
+    /// the merged block.
+    private func removeMerged(_ blocks: [BlockReader]) throws -> [BlockReader] {
+        let merged = Set(blocks.flatMap(\.meta.compaction.parents))
+        for block in blocks where merged.contains(block.meta.id) {
+            try BlockDirectory.remove(id: block.meta.id, dataDir: dataDirectory)
+            logger.warning(
+                "removed a block left by an interrupted compaction; its samples are in the merged block",
+                metadata: ["block": "\(block.meta.id)"])
+        }
+        return blocks.filter { !merged.contains($0.meta.id) }
     }
 }
 
@@ -57,5 +61,20 @@ extension BlockReader {
     /// Orders blocks by min time, then ID: the order of the store's block list.
     static func byTime(_ a: BlockReader, _ b: BlockReader) -> Bool {
         a.meta.minTime != b.meta.minTime ? a.meta.minTime < b.meta.minTime : a.meta.id < b.meta.id
+    }
+}
+
+extension Store {
+    /// Replays the WAL in `directory` into the head (``Head/replay(from:)``).
+    /// Damaged WAL files are copied to `quarantine/`, and the WAL is then
+    /// checkpointed at once, so the log holds what could be read and no longer
+    /// the damage (which would otherwise be reported at every start).
+    public func replayWAL(from directory: String) throws -> WALReplayStats {
+        let stats = try head.replay(from: directory)
+        guard !stats.damagedFiles.isEmpty else { return stats }
+        let quarantine = Quarantine(dataDirectory: dataDirectory, logger: logger)
+        for file in stats.damagedFiles { try quarantine.copyWALFile(file) }
+        try checkpoint()
+        return stats
     }
 }

@@ -27,7 +27,12 @@ extension Store {
                 }
             }
             guard !doomed.isEmpty else { return [] }
-            view.write { v in v.blocks.removeAll { b in doomed.contains { $0 === b } } }
+            // Only the blocks still in service: one may have been merged or quarantined meanwhile.
+            doomed = changeView { v in
+                let present = doomed.filter { d in v.blocks.contains { $0 === d } }
+                v.blocks.removeAll { b in present.contains { $0 === b } }
+                return present
+            }
             // Queries still reading a deleted block keep its mapped files alive until they finish.
             for block in doomed {
                 try BlockDirectory.remove(id: block.meta.id, dataDir: dataDirectory)

@@ -25,8 +25,15 @@ public final class Store: Sendable {
     let options: StoreOptions
     let logger: Logger
     let view = ReadWriteLocked(View())
-    /// Serializes cutting, flushing, compaction and retention (never queries or appends).
+    /// Serializes cutting, flushing, checkpoints and retention (never queries or appends).
     let maintenance = Mutex(())
+    /// Serializes compactions. Separate from ``maintenance`` so a long merge
+    /// never delays a cut: the head's memory depends on cuts.
+    let compaction = Mutex(())
+    /// Set to make a running compaction stop at the next series (shutdown).
+    let compactionCancelled = Atomic(false)
+    let planner: CompactionPlanner
+    let metrics = StoreMetrics()
 
     /// Opens the blocks in `dataDirectory`, quarantining any that cannot be read,
     /// and creates the head on `wal` (replay it before serving).
@@ -37,8 +44,52 @@ public final class Store: Sendable {
         var headOptions = options.head
         headOptions.chunkRange = options.blockRange
         self.head = Head(options: headOptions, wal: wal, logger: logger)
+        self.planner = CompactionPlanner(
+            ranges: options.compactionRanges
+                ?? CompactionPlanner.ranges(blockRange: options.blockRange, retention: options.retention))
         let blocks = try BlockOpener(dataDirectory: dataDirectory, logger: logger).openAll()
-        view.write { $0.blocks = blocks }
+        changeView { $0.blocks = blocks }
+    }
+
+    /// Changes what queries see, atomically to them, and keeps the block gauge current.
+    @discardableResult
+    func changeView<T>(_ change: (inout View) throws -> T) rethrows -> T {
+        try view.write { v in
+            defer { metrics.blocks.record(v.blocks.count) }
+            return try change(&v)
+        }
+    }
+
+    /// Takes a block found damaged after start-up out of service: queries stop
+    /// reading it at once, and its directory moves to `quarantine/`. Does
+    /// nothing if another thread got there first, or retention deleted it.
+    func takeOutOfService(_ block: BlockReader, reason: String) {
+        let removed = changeView { v in
+            let before = v.blocks.count
+            v.blocks.removeAll { $0 === block }
+            return v.blocks.count < before
+        }
+        guard removed else { return }
+        metrics.blocksQuarantined.increment()
+        do {
+            try Quarantine(dataDirectory: dataDirectory, logger: logger).moveBlock(block.directory, reason: reason)
+        } catch {
+            logger.error(
+                "cannot move a corrupt block to quarantine; it is out of service until restart",
+                metadata: ["block": "\(block.directory)", "error": "\(error)"])
+        }
+    }
+
+    /// Runs `body` on `block`; when it reports the block damaged, takes the
+    /// block out of service before passing the error on, so the query fails
+    /// once with the path and offset and later ones do without the block.
+    func reading<T>(_ block: BlockReader, _ body: (BlockReader) throws -> T) throws -> T {
+        do {
+            return try body(block)
+        } catch let error as StorageError where error.code == .corruption {
+            takeOutOfService(block, reason: error.message)
+            throw error
+        }
     }
 
     /// The published blocks' metadata, oldest first.
@@ -53,7 +104,7 @@ extension Store: Querier {
         var parts: [[StoredSeries]] = [headSeries]
         for f in frozen { parts.append(try f.select(matchers, mint: mint, maxt: maxt)) }
         for b in blocks where b.meta.overlaps(mint: mint, maxt: maxt) {
-            parts.append(try b.select(matchers, mint: mint, maxt: maxt))
+            parts.append(try reading(b) { try $0.select(matchers, mint: mint, maxt: maxt) })
         }
         return Self.merge(parts)
     }
@@ -69,9 +120,10 @@ extension Store: Querier {
     }
 
     private func union(_ body: (any Querier) throws -> [String]) throws -> [String] {
-        let sources: [any Querier] = view.read { v in [head] + v.frozen + v.blocks }
+        let (inMemory, blocks): ([any Querier], [BlockReader]) = view.read { v in ([head] + v.frozen, v.blocks) }
         var all = Set<String>()
-        for source in sources { all.formUnion(try body(source)) }
+        for source in inMemory { all.formUnion(try body(source)) }
+        for block in blocks { all.formUnion(try reading(block, body)) }
         return all.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 

@@ -1,4 +1,4 @@
-/// Settings of the whole store: head, blocks, retention.
+/// Settings of the whole store: head, blocks, compaction, retention.
 public struct StoreOptions: Sendable {
     /// The head's settings (its chunk range equals ``blockRange``).
     public var head = HeadOptions()
@@ -9,6 +9,9 @@ public struct StoreOptions: Sendable {
     public var retention: Int64 = 15 * 24 * 3600 * 1000
     /// When blocks take more bytes than this, the oldest are deleted; 0: no limit.
     public var maxDiskBytes: Int64 = 0
+    /// The block spans compaction builds, shortest first (the first is
+    /// ``blockRange``); nil: ``CompactionPlanner/ranges(blockRange:retention:)``.
+    public var compactionRanges: [Int64]?
 
     /// The defaults.
     public init() {}

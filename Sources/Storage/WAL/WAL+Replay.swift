@@ -42,7 +42,7 @@ extension WAL {
             do {
                 size = try WALFiles.read(file.path, into: &buffer)
             } catch {
-                report("\(file.path): unreadable, skipped: \(error)", in: &stats, logger: logger)
+                report("\(file.path): unreadable, skipped: \(error)", file: file.path, in: &stats, logger: logger)
                 continue
             }
             let bytesBefore = stats.bytes
@@ -56,8 +56,8 @@ extension WAL {
                         record = try WALRecord.decode(payload)
                     } catch {
                         report(
-                            "\(file.path) at offset \(offset): \(error.message); record skipped", in: &stats,
-                            logger: logger)
+                            "\(file.path) at offset \(offset): \(error.message); record skipped", file: file.path,
+                            in: &stats, logger: logger)
                         continue
                     }
                     stats.count(record)
@@ -80,7 +80,7 @@ extension WAL {
                     } else {
                         report(
                             "\(file.path) at offset \(offset): \(reason); skipped the remaining \(size - offset) bytes",
-                            in: &stats, logger: logger)
+                            file: file.path, in: &stats, logger: logger)
                     }
                     break scan
                 }
@@ -135,9 +135,12 @@ extension WAL {
         return files
     }
 
-    private static func report(_ corruption: String, in stats: inout WALReplayStats, logger: Logger) {
+    private static func report(
+        _ corruption: String, file: String? = nil, in stats: inout WALReplayStats, logger: Logger
+    ) {
         logger.error("WAL replay: corruption: \(corruption)")
         stats.corruptions.append(corruption)
+        if let file, !stats.damagedFiles.contains(file) { stats.damagedFiles.append(file) }
     }
 
     /// 1234567 -> "1.2M": progress lines are read by people.

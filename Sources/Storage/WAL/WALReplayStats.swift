@@ -15,6 +15,8 @@ public struct WALReplayStats: Sendable, Equatable {
     /// One line per damaged place — file path, byte offset, what was wrong and
     /// what was skipped. Empty after any clean shutdown or `kill -9`.
     public var corruptions: [String] = []
+    /// The files those damaged places are in, each once, in replay order.
+    public var damagedFiles: [String] = []
     /// The interrupted append found at the end of the newest segment, if any:
     /// expected after a crash, and never acknowledged, so not a corruption.
     public var tornTail: String?
