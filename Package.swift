@@ -26,12 +26,14 @@ let package = Package(
             name: "CSnappy",
             providers: [.apt(["libsnappy-dev"])]
         ),
+        // <malloc.h> (malloc_trim), which the Glibc module does not export.
+        .target(name: "CMalloc"),
         .target(name: "MeridianModel"),
         .target(name: "Encoding"),
         .target(
             name: "Storage",
             dependencies: [
-                "MeridianModel", "Encoding",
+                "MeridianModel", "Encoding", "CMalloc",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]

@@ -98,7 +98,7 @@ import TestSupport
 
         var bySize = StoreOptions()
         bySize.retention = 0
-        bySize.maxDiskBytes = Store.diskBytes(of: dir.appending("blocks/\(store.blocks[1].id)")) + 1
+        bySize.maxDiskBytes = BlockFiles.treeSize(dir.appending("blocks/\(store.blocks[1].id)")) + 1
         let sized = try Store(dataDirectory: dir.path, options: bySize, wal: nil, logger: logger)
         #expect(try sized.applyRetention().map(\.minTime) == [4 * hour], "the oldest goes first")
         #expect(sized.blocks.map(\.minTime) == [6 * hour])

@@ -26,6 +26,7 @@ extension Store {
             {
                 if let meta = try merge(group) { made.append(meta) }
             }
+            if !made.isEmpty { releaseFreedMemory() }
             return made
         }
     }

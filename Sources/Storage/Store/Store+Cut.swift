@@ -69,7 +69,10 @@ extension Store {
             }
             written += try write(frozen)
         }
-        if !written.isEmpty { try head.checkpoint() }
+        if !written.isEmpty {
+            try head.checkpoint()
+            releaseFreedMemory()
+        }
         return written
     }
 

@@ -1,4 +1,3 @@
-import Foundation
 import Logging
 import MeridianModel
 
@@ -19,11 +18,11 @@ extension Store {
                 doomed = blocks.filter { $0.meta.maxTime <= newest - options.retention }
             }
             if options.maxDiskBytes > 0 {
-                var total = blocks.reduce(Int64(0)) { $0 + Self.diskBytes(of: $1.directory) }
-                total -= doomed.reduce(Int64(0)) { $0 + Self.diskBytes(of: $1.directory) }
+                var total = blocks.reduce(Int64(0)) { $0 + BlockFiles.treeSize($1.directory) }
+                total -= doomed.reduce(Int64(0)) { $0 + BlockFiles.treeSize($1.directory) }
                 for block in blocks where total > options.maxDiskBytes && !doomed.contains(where: { $0 === block }) {
                     doomed.append(block)
-                    total -= Self.diskBytes(of: block.directory)
+                    total -= BlockFiles.treeSize(block.directory)
                 }
             }
             guard !doomed.isEmpty else { return [] }
@@ -44,15 +43,6 @@ extension Store {
                     ])
             }
             return doomed.map(\.meta)
-        }
-    }
-
-    /// Bytes of the files in a block directory.
-    static func diskBytes(of directory: String) -> Int64 {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        return names.reduce(Int64(0)) { total, name in
-            let attributes = try? FileManager.default.attributesOfItem(atPath: (directory as NSString).appendingPathComponent(name))
-            return total + ((attributes?[.size] as? NSNumber)?.int64Value ?? 0)
         }
     }
 }

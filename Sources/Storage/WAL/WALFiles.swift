@@ -4,10 +4,11 @@
     import Darwin
 #endif
 
-/// File names and the few POSIX calls the log needs. Plain `open`/`write`/
-/// `fsync`/`rename` rather than Foundation: the log's guarantees are stated in
-/// terms of exactly these calls, so they are easier to check when spelled out.
-enum WALFiles {
+/// File names and the POSIX calls only the log needs (the shared ones are
+/// ``StorageFiles``').
+enum WALFiles: StorageFiles {
+    static let subsystem = "WAL"
+
     /// `00000042`: eight decimal digits, more once indexes outgrow them.
     static func segmentName(_ index: Int) -> String {
         let digits = String(index)
@@ -33,10 +34,6 @@ enum WALFiles {
         return (index, isTemporary)
     }
 
-    static func join(_ directory: String, _ name: String) -> String {
-        directory.hasSuffix("/") ? directory + name : directory + "/" + name
-    }
-
     /// The contents of a log directory, split by kind and sorted by index.
     struct Listing {
         var segments: [Int] = []
@@ -59,73 +56,6 @@ enum WALFiles {
         listing.checkpoints.sort()
         listing.temporaryCheckpoints.sort()
         return listing
-    }
-
-    /// The names in `directory`, without `.` and `..`.
-    static func names(in directory: String) throws(StorageError) -> [String] {
-        guard let dir = opendir(directory) else { throw error("cannot list", directory) }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafePointer(to: &entry.pointee.d_name) {
-                String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self))
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
-    }
-
-    /// Size in bytes, nil when the path does not exist.
-    static func size(_ path: String) -> Int64? {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        return Int64(info.st_size)
-    }
-
-    static func isDirectory(_ path: String) -> Bool {
-        var info = stat()
-        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
-    }
-
-    /// Total size of the regular files under `path`.
-    static func treeSize(_ path: String) -> Int64 {
-        guard isDirectory(path) else { return size(path) ?? 0 }
-        guard let children = try? names(in: path) else { return 0 }
-        return children.reduce(0) { $0 + treeSize(join(path, $1)) }
-    }
-
-    /// Creates `path` and missing parents.
-    static func makeDirectories(_ path: String) throws(StorageError) {
-        if isDirectory(path) { return }
-        let parent = parentDirectory(path)
-        if !parent.isEmpty && parent != path { try makeDirectories(parent) }
-        if mkdir(path, 0o755) != 0 && errno != EEXIST { throw error("cannot create directory", path) }
-    }
-
-    private static func parentDirectory(_ path: String) -> String {
-        var trimmed = Substring(path)
-        while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
-        guard let slash = trimmed.lastIndex(of: "/") else { return "" }
-        return slash == trimmed.startIndex ? "/" : String(trimmed[..<slash])
-    }
-
-    /// Deletes a file or a directory tree; a missing path is not an error.
-    static func remove(_ path: String) throws(StorageError) {
-        if isDirectory(path) {
-            for name in try names(in: path) { try remove(join(path, name)) }
-            if rmdir(path) != 0 && errno != ENOENT { throw error("cannot remove directory", path) }
-        } else if unlink(path) != 0 && errno != ENOENT {
-            throw error("cannot remove", path)
-        }
-    }
-
-    /// Makes the directory's entries (files created, renamed, deleted) survive
-    /// a power failure; `fsync` of a file covers only its contents.
-    static func syncDirectory(_ path: String) throws(StorageError) {
-        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw error("cannot open directory", path) }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw error("cannot fsync directory", path) }
     }
 
     /// Opens a segment for appending. `exclusive` insists on a new file, so
@@ -194,11 +124,6 @@ enum WALFiles {
         return done
     }
 
-    /// An `.io` error naming the call's target and `errno`'s meaning.
-    static func error(_ what: String, _ path: String) -> StorageError {
-        let code = errno
-        return StorageError(.io, "WAL: \(what) \(path): \(String(cString: strerror(code))) (errno \(code))")
-    }
 }
 
 /// `read(2)`, reachable from inside `WALFiles`, whose own `read` shadows it.
