@@ -48,7 +48,7 @@ struct StorageService: Service {
                     sizeAtLastCheckpoint = wal.diskBytes
                     try store.applyRetention()
                 } else if wal.diskBytes - sizeAtLastCheckpoint > Int64(state.config.walCheckpointAfter) {
-                    try store.checkpoint()
+                    try await onBlockingThread { try store.checkpoint() }
                     sizeAtLastCheckpoint = wal.diskBytes
                 }
             } catch {

@@ -14,9 +14,10 @@ extension Store {
     ///
     /// A parent found damaged is taken out of service (to `quarantine/`) and
     /// planning goes on without it.
-    /// - Returns: the blocks made.
-    /// - Throws: when a block cannot be written (`.io`), or `.closed` after
-    ///   ``cancelCompaction()``; the parents stay in service.
+    /// - Returns: the blocks made (those finished before a
+    ///   ``cancelCompaction()``, which stops the merge under way).
+    /// - Throws: when a block cannot be written (`.io`); the parents stay in
+    ///   service.
     @discardableResult
     public func compact() throws -> [BlockMeta] {
         try compaction.withLock { _ in
@@ -72,6 +73,9 @@ extension Store {
             metrics.compactionDuration.recordNanoseconds(elapsed.nanoseconds)
             progress.finished(merged.meta, duration: elapsed)
             return merged.meta
+        } catch let error as StorageError where error.code == .closed && compactionCancelled.load(ordering: .relaxed) {
+            logger.info("compaction stopped for shutdown; the blocks stay as they were")
+            return nil
         } catch let failure as BlockReadError where failure.error.code == .corruption {
             metrics.compactionsFailed.increment()
             takeOutOfService(failure.block, reason: failure.error.message)

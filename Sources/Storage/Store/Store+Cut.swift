@@ -115,6 +115,7 @@ extension Store {
         }
         return readers.map(\.meta)
     }
+
     /// Writes the frozen samples in `[mint, maxt)` as one block; nil when there are none.
     private func writeBlock(_ frozen: FrozenHead, from mint: Timestamp, to maxt: Timestamp) throws -> BlockReader? {
         // The writer is created at the first series, so an empty range writes nothing.
