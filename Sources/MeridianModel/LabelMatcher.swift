@@ -56,10 +56,13 @@ public struct LabelMatcher: Sendable, CustomStringConvertible {
 public enum ModelError: Error, Equatable, CustomStringConvertible {
     /// A regular expression that does not compile.
     case invalidRegex(String, String)
+    /// A regular expression using syntax RE2 lacks, with Go's message.
+    case unsupportedRegex(String)
 
     public var description: String {
         switch self {
         case .invalidRegex(let pattern, let reason): return "invalid regular expression \"\(pattern)\": \(reason)"
+        case .unsupportedRegex(let message): return message
         }
     }
 }
@@ -95,6 +98,9 @@ final class ValuePattern: @unchecked Sendable {
             kind = .prefix(prefix[0])
             literals = nil
         } else {
+            if let unsupported = RE2Syntax.unsupported(source) {
+                throw ModelError.unsupportedRegex(unsupported)
+            }
             do {
                 kind = .regex(try Regex("^(?:" + source + ")$"))
             } catch {

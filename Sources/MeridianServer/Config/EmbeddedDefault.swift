@@ -44,4 +44,12 @@ remote_write:
   # decompress to. Larger requests get 413.
   max_body_size: 32MiB
   max_decoded_size: 128MiB
+
+query:
+  # A query running longer than this fails with 503 (errorType timeout).
+  timeout: 2m
+  # A query holding more samples than this in memory fails with 422.
+  max_samples: 50000000
+  # How far back an instant selector looks for a sample (and staleness).
+  lookback_delta: 5m
 """#

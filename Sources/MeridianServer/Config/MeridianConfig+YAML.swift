@@ -50,6 +50,7 @@ private struct ConfigReader {
             case "server": readServer(value, &config)
             case "storage": readStorage(value, &config)
             case "remote_write": readRemoteWrite(value, &config)
+            case "query": readQuery(value, &config)
             default: unknown(key, in: "the top level")
             }
         }
@@ -111,6 +112,25 @@ private struct ConfigReader {
                     }
                 }
             default: unknown(key, in: "storage")
+            }
+        }
+    }
+
+    private mutating func readQuery(_ node: Node, _ config: inout MeridianConfig) {
+        guard let map = mapping(node, "query") else { return }
+        for (key, value) in map {
+            switch key.string {
+            case "timeout":
+                if let d = duration(value, "query.timeout") {
+                    if d > 0 { config.queryTimeout = d } else { problem(value, "query.timeout must be positive") }
+                }
+            case "max_samples":
+                if let n = size(value, "query.max_samples", min: 1) { config.queryMaxSamples = n }
+            case "lookback_delta":
+                if let d = duration(value, "query.lookback_delta") {
+                    if d > 0 { config.queryLookbackDelta = d } else { problem(value, "query.lookback_delta must be positive") }
+                }
+            default: unknown(key, in: "query")
             }
         }
     }

@@ -28,6 +28,13 @@ public struct MeridianConfig: Sendable, Equatable {
     /// Seconds between WAL fsyncs; 0 syncs only at shutdown and checkpoints.
     public var walFsyncInterval: Double = 1
 
+    /// Seconds a query may run (Prometheus' `--query.timeout`).
+    public var queryTimeout: Double = 120
+    /// Samples one query may hold in memory (Prometheus' `--query.max-samples`).
+    public var queryMaxSamples = 50_000_000
+    /// Seconds a selector looks back for a sample (Prometheus' `--query.lookback-delta`).
+    public var queryLookbackDelta: Double = 300
+
     /// Largest compressed remote-write body, and largest decompressed size.
     public var maxBodySize = 32 << 20
     public var maxDecodedSize = 128 << 20

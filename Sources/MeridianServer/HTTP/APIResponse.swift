@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 
 /// Prometheus' API error types (`errorType` in error responses).
@@ -48,10 +49,16 @@ public struct APIError: Error, Sendable {
 }
 
 extension Response {
-    /// A JSON response from already-encoded bytes.
+    /// A JSON response from already-encoded bytes, gzipped when the request
+    /// accepts it (``ResponseCompression``).
     public static func json(_ bytes: [UInt8], status: HTTPResponse.Status = .ok) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
+        if ResponseCompression.acceptsGzip, let compressed = Gzip.compress(bytes) {
+            headers[.contentEncoding] = "gzip"
+            headers[.vary] = "Accept-Encoding"
+            return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: compressed)))
+        }
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
@@ -69,5 +76,32 @@ extension Response {
         var headers = extra
         headers[.contentType] = "text/plain; charset=utf-8"
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: message + "\n")))
+    }
+}
+
+/// Whether the client of the request being answered accepts gzip: set for
+/// the API routes by ``GzipMiddleware``, read by ``Response/json(_:status:)``.
+enum ResponseCompression {
+    @TaskLocal static var acceptsGzip = false
+}
+
+/// Compresses JSON API responses for clients that send `Accept-Encoding: gzip`
+/// (Grafana and promtool do), as Prometheus does.
+struct GzipMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        let accepts = request.headers[.acceptEncoding].map(Self.acceptsGzip) ?? false
+        return try await ResponseCompression.$acceptsGzip.withValue(accepts) { try await next(request, context) }
+    }
+
+    /// Whether an `Accept-Encoding` value lists gzip (not with `q=0`).
+    static func acceptsGzip(_ header: String) -> Bool {
+        header.split(separator: ",").contains { item in
+            let parts = item.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.first?.lowercased() == "gzip" || parts.first == "*" else { return false }
+            let quality = parts.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) }
+            return quality != 0
+        }
     }
 }

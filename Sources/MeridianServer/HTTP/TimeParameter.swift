@@ -7,24 +7,29 @@ public enum TimeParameter {
     public static let minTime: Timestamp = -9_223_309_901_257_974
     public static let maxTime: Timestamp = 9_223_309_901_257_974
 
-    /// Parses `text` to milliseconds, or throws a `bad_data` error naming `parameter`.
-    public static func parse(_ text: String, parameter: String) throws -> Timestamp {
+    /// Parses `text` to milliseconds, or throws a `bad_data` error naming
+    /// `parameter` (`wrapped`: with the extra "Invalid time value for …"
+    /// Prometheus adds where it parses a parameter with a default).
+    public static func parse(_ text: String, parameter: String, wrapped: Bool = false) throws -> Timestamp {
+        let context = wrapped ? "Invalid time value for '\(parameter)': " : ""
         if let seconds = Double(text), seconds.isFinite {
             // Prometheus rounds to milliseconds.
             let ms = (seconds * 1000).rounded()
             guard ms >= Double(minTime) && ms <= Double(maxTime) else {
-                throw APIError(.badData, "invalid parameter \"\(parameter)\": cannot parse \"\(text)\" to a valid timestamp")
+                throw APIError(
+                    .badData, "invalid parameter \"\(parameter)\": \(context)cannot parse \"\(text)\" to a valid timestamp")
             }
             return Timestamp(ms)
         }
         if let ms = parseRFC3339(text) { return ms }
-        throw APIError(.badData, "invalid parameter \"\(parameter)\": cannot parse \"\(text)\" to a valid timestamp")
+        throw APIError(
+            .badData, "invalid parameter \"\(parameter)\": \(context)cannot parse \"\(text)\" to a valid timestamp")
     }
 
     /// `start`/`end` of a request, with Prometheus' unbounded defaults.
     public static func range(_ params: RequestParameters) throws -> (Timestamp, Timestamp) {
-        let start = try params["start"].map { try parse($0, parameter: "start") } ?? minTime
-        let end = try params["end"].map { try parse($0, parameter: "end") } ?? maxTime
+        let start = try params["start"].map { try parse($0, parameter: "start", wrapped: true) } ?? minTime
+        let end = try params["end"].map { try parse($0, parameter: "end", wrapped: true) } ?? maxTime
         guard start <= end else {
             throw APIError(.badData, "invalid parameter \"end\": end timestamp must not be before start time")
         }

@@ -24,12 +24,21 @@ public enum MeridianRoutes {
         let write = RemoteWriteRoute(state: state)
         let read = ReadRoutes(state: state)
         let status = StatusRoutes(state: state)
+        let query = QueryRoutes(state: state)
 
         router.post("/api/v1/write") { request, _ in await write.handle(request) }
 
-        let api = router.group("/api/v1").add(middleware: APIErrorMiddleware())
+        let api = router.group("/api/v1").add(middleware: GzipMiddleware()).add(middleware: APIErrorMiddleware())
         let notReady = APIError(.unavailable, "Meridian is starting: WAL replay in progress")
         for method in [HTTPRequest.Method.get, .post] {
+            api.on("query", method: method) { request, _ in
+                guard state.isReady else { throw notReady }
+                return try await query.instant(request)
+            }
+            api.on("query_range", method: method) { request, _ in
+                guard state.isReady else { throw notReady }
+                return try await query.range(request)
+            }
             api.on("series", method: method) { request, _ in
                 guard state.isReady else { throw notReady }
                 return try await read.series(request)

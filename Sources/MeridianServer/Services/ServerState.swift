@@ -1,4 +1,6 @@
 import Logging
+import MeridianModel
+import PromQL
 import Storage
 import Synchronization
 
@@ -27,4 +29,13 @@ public final class ServerState: Sendable {
 
     /// The querier every read endpoint uses: head, data being persisted, and blocks.
     public var querier: any Querier { store }
+
+    /// The PromQL engine's limits (query timeout, samples per query, lookback), from the config.
+    public var queryOptions: EngineOptions {
+        var options = EngineOptions()
+        options.timeout = .milliseconds(Int64(config.queryTimeout * 1000))
+        options.maxSamples = config.queryMaxSamples
+        options.lookbackDelta = Int64(config.queryLookbackDelta * 1000)
+        return options
+    }
 }

@@ -1,5 +1,3 @@
-import MeridianModel
-
 /// A series' samples, read one at a time. One protocol for every iterator in the
 /// store: `next` advances, `seek` jumps forward, `at` reads without moving.
 public protocol SampleIterator {
