@@ -11,8 +11,10 @@ import TestSupport
     /// What the writer has had acknowledged.
     final class Acknowledged: Sendable {
         let samples = Mutex<[Labels: [Sample]]>([:])
+        let requests = Atomic(0)
         func add(_ input: [(labels: Labels, samples: [Sample])]) {
             samples.withLock { all in for (l, s) in input { all[l, default: []].append(contentsOf: s) } }
+            requests.add(1, ordering: .relaxed)
         }
     }
 
@@ -62,8 +64,14 @@ import TestSupport
             let url = server.baseURL
             let start = round
             let writer = Task { await Self.writeUntilFailure(url: url, from: start, limit: 100_000, seed: UInt64(attempt), acked: acked) }
-            // Let a few hundred requests through, then crash it mid-stream.
-            try await Task.sleep(for: .milliseconds(400 + attempt * 300))
+            // Let some requests through (however loaded the machine is), then
+            // crash it mid-stream after a further moment that varies by attempt.
+            let before = acked.requests.load(ordering: .relaxed)
+            let deadline = ContinuousClock.now + .seconds(60)
+            while acked.requests.load(ordering: .relaxed) < before + 20 && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            try await Task.sleep(for: .milliseconds(100 + attempt * 200))
             server.kill9()
             round = await writer.value
             #expect(round > start, "attempt \(attempt): some writes went through before the kill")
