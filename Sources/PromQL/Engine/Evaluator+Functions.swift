@@ -13,7 +13,8 @@ extension Evaluator {
             return .scalar(Array(repeating: Double.pi, count: stepCount))
         case "vector":
             let values = try evalScalar(call.args[0])
-            return .vector(StepVector([StepSeries(labels: .empty, points: values.indices.map { StepPoint(step: Int32($0), v: values[$0]) })]))
+            let points = values.indices.map { StepPoint(step: Int32($0), v: values[$0]) }
+            return .vector(StepVector([StepSeries(labels: .empty, points: points)]))
         case "scalar":
             return .scalar(scalarOf(try evalVector(call.args[0])))
         case "absent":
