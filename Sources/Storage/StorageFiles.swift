@@ -86,9 +86,51 @@ extension StorageFiles {
         guard fsync(fd) == 0 else { throw error("cannot fsync directory", path) }
     }
 
+    /// Writes all of `bytes`, retrying short writes and interrupts. On failure
+    /// some prefix may have reached the file; the caller truncates it away.
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: @autoclosure () -> String)
+        throws(StorageError)
+    {
+        var done = 0
+        while done < bytes.count {
+            let n = write(fd, bytes.baseAddress! + done, bytes.count - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw error("cannot write \(bytes.count - done) bytes to", path())
+            }
+            done += n
+        }
+    }
+
+    /// Writes `range` of `bytes`; see ``writeAll(_:_:path:)``.
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], _ range: Range<Int>, path: @autoclosure () -> String)
+        throws(StorageError)
+    {
+        try bytes.withUnsafeBytesThrowing { (raw) throws(StorageError) in
+            try writeAll(fd, UnsafeRawBufferPointer(rebasing: raw[range]), path: path())
+        }
+    }
+
     /// An `.io` error naming the call's target and `errno`'s meaning.
     static func error(_ what: String, _ path: String) -> StorageError {
         let code = errno
         return StorageError(.io, "\(subsystem): \(what) \(path): \(String(cString: strerror(code))) (errno \(code))")
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// `withUnsafeBytes` that passes on `body`'s `StorageError` as such:
+    /// Array's own rethrows it as `any Error`, which typed-throws callers
+    /// cannot throw on.
+    func withUnsafeBytesThrowing(_ body: (UnsafeRawBufferPointer) throws(StorageError) -> Void) throws(StorageError) {
+        let failure: StorageError? = withUnsafeBytes { raw in
+            do throws(StorageError) {
+                try body(raw)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let failure { throw failure }
     }
 }

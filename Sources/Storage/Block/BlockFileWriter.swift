@@ -40,7 +40,7 @@ final class BlockFileWriter {
         if buffer.count + bytes.count > bufferLimit {
             try flush()
             if bytes.count >= bufferLimit {
-                try writeAll(bytes)
+                try BlockFiles.writeAll(fd, bytes, path: path)
                 return
             }
         }
@@ -48,27 +48,11 @@ final class BlockFileWriter {
     }
 
     func append(_ bytes: [UInt8]) throws(StorageError) {
-        let failure: StorageError? = bytes.withUnsafeBytes { raw in
-            do throws(StorageError) {
-                try append(raw)
-                return nil
-            } catch {
-                return error
-            }
-        }
-        if let failure { throw failure }
+        try bytes.withUnsafeBytesThrowing { (raw) throws(StorageError) in try append(raw) }
     }
 
     func appendUInt32LE(_ value: UInt32) throws(StorageError) {
-        let failure: StorageError? = withUnsafeBytes(of: value.littleEndian) { raw in
-            do throws(StorageError) {
-                try append(raw)
-                return nil
-            } catch {
-                return error
-            }
-        }
-        if let failure { throw failure }
+        try withUnsafeBytes(of: value.littleEndian) { (raw) throws(StorageError) in try append(raw) }
     }
 
     /// Starts a checksummed region at the current position.
@@ -87,15 +71,7 @@ final class BlockFileWriter {
     /// Hands buffered bytes to the kernel.
     func flush() throws(StorageError) {
         guard !buffer.isEmpty else { return }
-        let failure: StorageError? = buffer.withUnsafeBytes { raw in
-            do throws(StorageError) {
-                try writeAll(raw)
-                return nil
-            } catch {
-                return error
-            }
-        }
-        if let failure { throw failure }
+        try BlockFiles.writeAll(fd, buffer, 0..<buffer.count, path: path)
         buffer.removeAll(keepingCapacity: true)
     }
 
@@ -126,17 +102,5 @@ final class BlockFileWriter {
             throw BlockFiles.error("cannot close", path)
         }
         fd = -1
-    }
-
-    private func writeAll(_ bytes: UnsafeRawBufferPointer) throws(StorageError) {
-        var done = 0
-        while done < bytes.count {
-            let n = write(fd, bytes.baseAddress! + done, bytes.count - done)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw BlockFiles.error("cannot write \(bytes.count - done) bytes to", path)
-            }
-            done += n
-        }
     }
 }

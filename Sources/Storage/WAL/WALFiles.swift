@@ -67,37 +67,6 @@ enum WALFiles: StorageFiles {
         return fd
     }
 
-    /// Writes all of `bytes`, retrying short writes and interrupts. On failure
-    /// some prefix may have reached the file; the caller truncates it away.
-    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: @autoclosure () -> String)
-        throws(StorageError)
-    {
-        var done = 0
-        while done < bytes.count {
-            let n = write(fd, bytes.baseAddress! + done, bytes.count - done)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw error("cannot write \(bytes.count - done) bytes to", path())
-            }
-            done += n
-        }
-    }
-
-    /// Writes `range` of `bytes`; see ``writeAll(_:_:path:)``.
-    static func writeAll(_ fd: Int32, _ bytes: [UInt8], _ range: Range<Int>, path: @autoclosure () -> String)
-        throws(StorageError)
-    {
-        let failure: StorageError? = bytes.withUnsafeBytes { raw in
-            do throws(StorageError) {
-                try writeAll(fd, UnsafeRawBufferPointer(rebasing: raw[range]), path: path())
-                return nil
-            } catch {
-                return error
-            }
-        }
-        if let failure { throw failure }
-    }
-
     /// Reads a whole file into `buffer`, growing it when needed, and returns
     /// the number of bytes read.
     static func read(_ path: String, into buffer: inout UnsafeMutableRawBufferPointer) throws(StorageError) -> Int {
