@@ -59,6 +59,32 @@ public protocol Querier: Sendable {
     func labelValues(_ name: String, matching matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp) throws -> [String]
 }
 
+extension Querier {
+    /// The sorted label names of the series ``select(_:mint:maxt:)`` returns:
+    /// `labelNames` for a querier with no index of names to answer from.
+    /// - Complexity: O(series selected × labels).
+    public func labelNamesOfSelected(matching matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp) throws
+        -> [String]
+    {
+        var names = Set<String>()
+        for series in try select(matchers, mint: mint, maxt: maxt) { names.formUnion(series.labels.map(\.name)) }
+        return names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
+
+    /// The sorted values of label `name` over the series ``select(_:mint:maxt:)``
+    /// returns: `labelValues` for a querier with no index of values.
+    /// - Complexity: O(series selected × labels).
+    public func labelValuesOfSelected(
+        _ name: String, matching matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp
+    ) throws -> [String] {
+        var values = Set<String>()
+        for series in try select(matchers, mint: mint, maxt: maxt) {
+            if let value = series.labels[name] { values.insert(value) }
+        }
+        return values.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
+}
+
 /// An iterator over a sorted array of samples, for tests and small results.
 public struct ArraySampleIterator: SampleIterator {
     private let samples: [Sample]

@@ -71,16 +71,12 @@ public final class FrozenHead: Querier, Sendable {
     }
 
     public func labelNames(matching matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp) throws -> [String] {
-        var names = Set<String>()
-        for s in try select(matchers, mint: mint, maxt: maxt) { names.formUnion(s.labels.map(\.name)) }
-        return names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        try labelNamesOfSelected(matching: matchers, mint: mint, maxt: maxt)
     }
 
     public func labelValues(
         _ name: String, matching matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp
     ) throws -> [String] {
-        var values = Set<String>()
-        for s in try select(matchers, mint: mint, maxt: maxt) { if let v = s.labels[name] { values.insert(v) } }
-        return values.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        try labelValuesOfSelected(name, matching: matchers, mint: mint, maxt: maxt)
     }
 }

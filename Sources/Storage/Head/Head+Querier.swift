@@ -24,26 +24,20 @@ extension Head: Querier {
 
     public func labelNames(matching matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp) throws -> [String] {
         if matchers.isEmpty { return index.withLock { $0.postings.labelNames } }
-        var names = Set<String>()
-        for series in try select(matchers, mint: mint, maxt: maxt) { names.formUnion(series.labels.map(\.name)) }
-        return names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        return try labelNamesOfSelected(matching: matchers, mint: mint, maxt: maxt)
     }
 
     public func labelValues(
         _ name: String, matching matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp
     ) throws -> [String] {
         if matchers.isEmpty { return index.withLock { $0.postings.labelValues(name) } }
-        var values = Set<String>()
-        for series in try select(matchers, mint: mint, maxt: maxt) {
-            if let v = series.labels[name] { values.insert(v) }
-        }
-        return values.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        return try labelValuesOfSelected(name, matching: matchers, mint: mint, maxt: maxt)
     }
 
     /// Calls `body` for each series selected by `matchers`, locking each stripe once.
     func forEachSeries(matching matchers: [LabelMatcher], _ body: (borrowing MemSeries) -> Void) {
         let locations = index.withLock { state in
-            state.postings.select(matchers).compactMap { state.locations[Int($0)] }
+            state.postings.postings(for: matchers).compactMap { state.locations[Int($0)] }
         }
         var byStripe = Array(repeating: [Int32](), count: stripes.count)
         for location in locations { byStripe[Int(location.stripe)].append(location.slot) }

@@ -5,7 +5,7 @@ import MeridianModel
 ///
 /// Names and values are stored once here as `String`s (the head's symbol
 /// table): every series with `job="node"` shares the same two strings.
-struct MemPostings {
+struct MemPostings: PostingsSource {
     var byName: [String: [String: [SeriesRef]]] = [:]
     /// Every series, sorted: the starting set for selectors with only negative matchers.
     var all: [SeriesRef] = []
@@ -35,6 +35,8 @@ struct MemPostings {
         }
     }
 
+    func allPostings() -> [SeriesRef] { all }
+
     /// Series with `name="value"`.
     func postings(_ name: String, _ value: String) -> [SeriesRef] { byName[name]?[value] ?? [] }
 
@@ -50,48 +52,6 @@ struct MemPostings {
     func postings(_ name: String, where include: (String) -> Bool) -> [SeriesRef] {
         guard let values = byName[name] else { return [] }
         return Postings.union(values.compactMap { include($0.key) ? $0.value : nil })
-    }
-
-    /// Series that carry label `name` with any value.
-    func postings(withLabel name: String) -> [SeriesRef] {
-        Postings.union(byName[name].map { Array($0.values) } ?? [])
-    }
-
-    /// Finds the series selected by `matchers`, as Prometheus' PostingsForMatchers:
-    /// intersect the matchers that need a label, subtract the ones that exclude.
-    /// - Complexity: O(total postings touched).
-    func select(_ matchers: [LabelMatcher]) -> [SeriesRef] {
-        var positive: [[SeriesRef]] = []
-        var negative: [[SeriesRef]] = []
-        for m in matchers {
-            if m.matchesEmpty {
-                // Matches series without the label too: remove those whose value fails it.
-                switch m.type {
-                case .notEqual:
-                    negative.append(postings(m.name, m.value))
-                case .regexNoMatch:
-                    negative.append(postings(m.name) { !m.matches($0) })
-                case .equal, .regexMatch:
-                    negative.append(postings(m.name) { !m.matches($0) })
-                }
-            } else {
-                switch m.type {
-                case .equal:
-                    positive.append(postings(m.name, m.value))
-                case .regexMatch:
-                    if let literals = m.literalAlternatives {
-                        positive.append(Postings.union(literals.map { postings(m.name, $0) }))
-                    } else {
-                        positive.append(postings(m.name) { m.matches($0) })
-                    }
-                case .notEqual, .regexNoMatch:
-                    positive.append(postings(m.name) { m.matches($0) })
-                }
-            }
-        }
-        var result = positive.isEmpty ? all : Postings.intersect(positive)
-        for n in negative where !result.isEmpty { result = Postings.subtract(result, n) }
-        return result
     }
 }
 
