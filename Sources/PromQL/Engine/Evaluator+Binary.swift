@@ -27,30 +27,15 @@ extension Evaluator {
         _ b: BinaryExpr, _ vector: StepVector, _ scalar: [Double], scalarOnLeft: Bool
     ) throws(QueryError) -> StepVector {
         let dropName = BinaryArithmetic.dropsMetricName(b.op, returnBool: b.returnBool)
-        var out: [StepSeries] = []
-        out.reserveCapacity(vector.series.count)
-        for s in vector.series {
-            var points: [StepPoint] = []
-            points.reserveCapacity(s.points.count)
-            for p in s.points {
-                let other = scalar[Int(p.step)]
-                var (value, keep) =
-                    scalarOnLeft
-                    ? BinaryArithmetic.apply(b.op, other, p.v) : BinaryArithmetic.apply(b.op, p.v, other)
-                // A filtering comparison keeps the vector's value, on either side.
-                if b.op.isComparison && scalarOnLeft { value = p.v }
-                if b.returnBool {
-                    value = keep ? 1 : 0
-                } else if !keep {
-                    continue
-                }
-                points.append(StepPoint(step: p.step, v: value))
-            }
-            if !points.isEmpty {
-                out.append(StepSeries(labels: dropName ? s.labels.droppingMetricName() : s.labels, points: points))
-            }
+        return try vector.mapping(dropName: dropName) { v, step in
+            let other = scalar[step]
+            var (value, keep) =
+                scalarOnLeft ? BinaryArithmetic.apply(b.op, other, v) : BinaryArithmetic.apply(b.op, v, other)
+            // A filtering comparison keeps the vector's value, on either side.
+            if b.op.isComparison && scalarOnLeft { value = v }
+            if b.returnBool { return keep ? 1 : 0 }
+            return keep ? value : nil
         }
-        return try StepVector(out).mergingSameLabels()
     }
 
     /// The key two series match on: the `on` labels, or every label but the

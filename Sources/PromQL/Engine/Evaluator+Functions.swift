@@ -18,9 +18,7 @@ extension Evaluator {
         case "scalar":
             return .scalar(scalarOf(try evalVector(call.args[0])))
         case "absent":
-            let input = try evalVector(call.args[0])
-            var present = Array(repeating: false, count: stepCount)
-            for s in input.series { for p in s.points { present[Int(p.step)] = true } }
+            let present = try evalVector(call.args[0]).stepsPresent(count: stepCount)
             return .vector(absentVector(present, call.args[0]))
         case "sort", "sort_desc":
             return .vector(sorted(try evalVector(call.args[0]), descending: name == "sort_desc"))

@@ -6,7 +6,7 @@ extension Evaluator {
     func evalInstantFunction(_ call: Call) throws(QueryError) -> StepVector {
         let name = call.function.name
         if let math = MathFunction(name: name) {
-            return try mapValues(try evalVector(call.args[0])) { v, _ in math(v) }
+            return try evalVector(call.args[0]).mapping(dropName: true) { v, _ in math(v) }
         }
         if let date = DateFunction(name: name) {
             guard let argument = call.args.first else {
@@ -14,25 +14,29 @@ extension Evaluator {
                 let points = (0..<stepCount).map { StepPoint(step: Int32($0), v: date(Double(time($0)) / 1000)) }
                 return StepVector([StepSeries(labels: .empty, points: points)])
             }
-            return try mapValues(try evalVector(argument)) { v, _ in date(v) }
+            return try evalVector(argument).mapping(dropName: true) { v, _ in date(v) }
         }
         switch name {
         case "round":
             let vector = try evalVector(call.args[0])
             let nearest = try call.args.count > 1 ? evalScalar(call.args[1]) : Array(repeating: 1, count: stepCount)
-            return try mapValues(vector) { v, step in MathFunctions.round(v, toNearest: nearest[step]) }
+            return try vector.mapping(dropName: true) { v, step in
+                MathFunctions.round(v, toNearest: nearest[step])
+            }
         case "clamp":
             let vector = try evalVector(call.args[0])
             let (low, high) = (try evalScalar(call.args[1]), try evalScalar(call.args[2]))
-            return try mapValues(vector) { v, step in MathFunctions.clamp(v, min: low[step], max: high[step]) }
+            return try vector.mapping(dropName: true) { v, step in
+                MathFunctions.clamp(v, min: low[step], max: high[step])
+            }
         case "clamp_min":
             let vector = try evalVector(call.args[0])
             let low = try evalScalar(call.args[1])
-            return try mapValues(vector) { v, step in MathFunctions.clampMin(v, min: low[step]) }
+            return try vector.mapping(dropName: true) { v, step in MathFunctions.clampMin(v, min: low[step]) }
         case "clamp_max":
             let vector = try evalVector(call.args[0])
             let high = try evalScalar(call.args[1])
-            return try mapValues(vector) { v, step in MathFunctions.clampMax(v, max: high[step]) }
+            return try vector.mapping(dropName: true) { v, step in MathFunctions.clampMax(v, max: high[step]) }
         case "label_replace":
             let strings = try call.args.dropFirst().map { (e) throws(QueryError) in try evalString(e) }
             let rewrite: LabelReplace
@@ -64,21 +68,6 @@ extension Evaluator {
             throw QueryError(.execution, "expected a string, got \(expr.type.rawValue)")
         }
         return s
-    }
-
-    /// Applies `transform` to every point (nil drops it) and drops `__name__`.
-    private func mapValues(_ vector: StepVector, _ transform: (Double, Int) -> Double?) throws(QueryError) -> StepVector {
-        var out: [StepSeries] = []
-        out.reserveCapacity(vector.series.count)
-        for s in vector.series {
-            var points: [StepPoint] = []
-            points.reserveCapacity(s.points.count)
-            for p in s.points {
-                if let v = transform(p.v, Int(p.step)) { points.append(StepPoint(step: p.step, v: v)) }
-            }
-            if !points.isEmpty { out.append(StepSeries(labels: s.labels.droppingMetricName(), points: points)) }
-        }
-        return try StepVector(out).mergingSameLabels()
     }
 
     /// Rewrites every series' labels (values unchanged, `__name__` kept unless rewritten).

@@ -54,19 +54,9 @@ extension Evaluator {
     /// `absent_over_time`: 1 at the steps where no series has a sample in
     /// the window, labelled from the selector's equality matchers.
     func absentOverTime(_ argument: Expr) throws(QueryError) -> StepVector {
-        let input = try rangeInput(argument)
-        var present = Array(repeating: false, count: stepCount)
-        for series in input.series {
-            var low = 0
-            var high = 0
-            for step in 0..<stepCount where !present[step] {
-                let end = input.reference[step]
-                while high < series.samples.count && series.samples[high].t <= end { high += 1 }
-                while low < high && series.samples[low].t < end - input.range { low += 1 }
-                if low < high { present[step] = true }
-            }
-        }
-        return absentVector(present, argument)
+        // Series keep their (distinct) labels here, so the windows cannot collide.
+        let windows = try slideWindows(try rangeInput(argument), keepName: true) { _, _, _, _ in 1 }
+        return absentVector(windows.stepsPresent(count: stepCount), argument)
     }
 
     /// 1 at each step not marked present, with the labels `absent` gives.

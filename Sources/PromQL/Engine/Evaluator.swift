@@ -83,12 +83,8 @@ final class Evaluator {
         switch value {
         case .scalar(let values):
             return .scalar(values.map { -$0 })
-        case .vector(var vector):
-            for i in vector.series.indices {
-                vector.series[i].labels = vector.series[i].labels.droppingMetricName()
-                for j in vector.series[i].points.indices { vector.series[i].points[j].v.negate() }
-            }
-            return .vector(try vector.mergingSameLabels())
+        case .vector(let vector):
+            return .vector(try vector.mapping(dropName: true) { v, _ in -v })
         default:
             throw QueryError(.execution, "unary minus on a \(value)")
         }

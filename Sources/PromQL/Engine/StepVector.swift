@@ -65,6 +65,34 @@ extension StepVector {
     }
 }
 
+extension StepVector {
+    /// For each of `count` steps, whether any series has a value there.
+    func stepsPresent(count: Int) -> [Bool] {
+        var present = Array(repeating: false, count: count)
+        for s in series { for p in s.points { present[Int(p.step)] = true } }
+        return present
+    }
+
+    /// Applies `transform` (value, step) to every point, nil dropping the
+    /// point, and with `dropName` removes `__name__`; series that lose every
+    /// point go, and series left with equal labels merge (or fail as Prometheus').
+    func mapping(dropName: Bool, _ transform: (Double, Int) -> Double?) throws(QueryError) -> StepVector {
+        var out: [StepSeries] = []
+        out.reserveCapacity(series.count)
+        for s in series {
+            var points: [StepPoint] = []
+            points.reserveCapacity(s.points.count)
+            for p in s.points {
+                if let v = transform(p.v, Int(p.step)) { points.append(StepPoint(step: p.step, v: v)) }
+            }
+            if !points.isEmpty {
+                out.append(StepSeries(labels: dropName ? s.labels.droppingMetricName() : s.labels, points: points))
+            }
+        }
+        return try StepVector(out).mergingSameLabels()
+    }
+}
+
 extension Labels {
     /// The labels without `__name__`: what functions and arithmetic return.
     func droppingMetricName() -> Labels {
