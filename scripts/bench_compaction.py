@@ -20,17 +20,7 @@ BENCH_DIR = os.environ.get("BENCH_DIR", os.path.join(os.path.dirname(__file__), 
 sys.path.insert(0, os.path.abspath(BENCH_DIR))
 import load  # noqa: E402
 import servers  # noqa: E402
-
-
-def dir_bytes(path):
-    total = 0
-    for root, _, files in os.walk(path):
-        for name in files:
-            try:
-                total += os.lstat(os.path.join(root, name)).st_size
-            except FileNotFoundError:
-                pass
-    return total
+from bench_ingest import dir_bytes  # noqa: E402
 
 
 def blocks(data):
