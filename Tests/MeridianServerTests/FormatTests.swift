@@ -15,15 +15,52 @@ import Testing
         #expect(FloatFormat.prometheus(value) == text)
     }
 
+    @Test(arguments: [
+        (1.0, "1"), (-0.0, "-0"), (1e-7, "1e-07"), (-1.5e-7, "-1.5e-07"), (1e21, "1e+21"), (9.99e20, "999000000000000000000"),
+        (1e-6, "0.000001"), (5e-324, "5e-324"), (1.7976931348623157e308, "1.7976931348623157e+308"), (0.1 + 0.2, "0.30000000000000004"),
+        (123456789012345.0, "123456789012345"), (1234567890123456.0, "1234567890123456"), (1e15, "1000000000000000"),
+        (Double.nan, "NaN"), (-Double.infinity, "-Inf"),
+    ])
+    func apiValueMatchesPrometheusJSON(value: Double, text: String) {
+        #expect(FloatFormat.apiValue(value) == text)
+    }
+
+    @Test func exponentFormMatchesGo() {
+        #expect(FloatFormat.exponent(0) == "0e+00")
+        #expect(FloatFormat.exponent(-0.0) == "-0e+00")
+        #expect(FloatFormat.exponent(1234.5) == "1.2345e+03")
+        #expect(FloatFormat.exponent(5.551115123125783e-17) == "5.551115123125783e-17")
+        #expect(FloatFormat.exponent(1e100) == "1e+100")
+    }
+
     @Test func roundTripsEveryValue() {
-        var rng = SystemRandomNumberGenerator()
-        _ = rng
         var x: UInt64 = 0x1234_5678_9abc_def0
         for _ in 0..<10_000 {
             x = x &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             let v = Double(bitPattern: x >> 1)
             guard v.isFinite else { continue }
             #expect(Double(FloatFormat.prometheus(v)) == v)
+            #expect(Double(FloatFormat.apiValue(v)) == v)
+            // Integers and short decimals take other paths than random bit patterns.
+            let small = Double(Int64(truncatingIfNeeded: x) >> 20) / 1024
+            #expect(Double(FloatFormat.prometheus(small)) == small)
+        }
+    }
+
+    /// Timestamps are written from integer milliseconds, never through a
+    /// float; the text must still be the float's shortest one.
+    @Test func secondsFromMillisecondsMatchTheFloatText() {
+        var x: UInt64 = 0x0fed_cba9_8765_4321
+        var samples: [Int64] = [0, 1, -1, 999, -999, 1000, -1000, 1010, -1500, 1_795_480_170_575, 1_795_480_170_500,
+                                1 << 52 - 1, -(1 << 52 - 1), 1 << 52, 8_796_093_022_208_001, 9_007_199_254_740_991, Int64.max, Int64.min + 1]
+        for _ in 0..<10_000 {
+            x = x &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            samples.append(Int64(truncatingIfNeeded: x) >> Int64(x % 40 + 10))
+        }
+        for ms in samples {
+            var out: [UInt8] = []
+            FloatFormat.appendSeconds(milliseconds: ms, to: &out)
+            #expect(String(decoding: out, as: UTF8.self) == FloatFormat.prometheus(Double(ms) / 1000), "\(ms)")
         }
     }
 }

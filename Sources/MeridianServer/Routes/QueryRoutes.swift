@@ -109,17 +109,21 @@ struct QueryRoutes: Sendable {
         w.raw(#","result":"#)
         switch value {
         case .scalar(let sample):
-            point(sample.t, FloatFormat.apiValue(sample.v), into: &w)
+            point(sample.t, sample.v, into: &w)
         case .string(let text, let t):
-            point(t, text, into: &w)
+            w.raw("[")
+            w.seconds(t)
+            w.raw(",")
+            w.string(text)
+            w.raw("]")
         case .vector(let elements):
             w.raw("[")
             for (i, e) in elements.enumerated() {
                 if i > 0 { w.raw(",") }
                 w.raw(#"{"metric":"#)
-                w.labels(e.labels.map { (name: $0.name, value: $0.value) })
+                w.labels(e.labels)
                 w.raw(#","value":"#)
-                point(e.t, FloatFormat.apiValue(e.v), into: &w)
+                point(e.t, e.v, into: &w)
                 w.raw("}")
             }
             w.raw("]")
@@ -128,11 +132,11 @@ struct QueryRoutes: Sendable {
             for (i, s) in series.enumerated() {
                 if i > 0 { w.raw(",") }
                 w.raw(#"{"metric":"#)
-                w.labels(s.labels.map { (name: $0.name, value: $0.value) })
+                w.labels(s.labels)
                 w.raw(#","values":["#)
                 for (j, sample) in s.samples.enumerated() {
                     if j > 0 { w.raw(",") }
-                    point(sample.t, FloatFormat.apiValue(sample.v), into: &w)
+                    point(sample.t, sample.v, into: &w)
                 }
                 w.raw("]}")
             }
@@ -141,11 +145,11 @@ struct QueryRoutes: Sendable {
         w.raw("}")
     }
 
-    private static func point(_ t: Timestamp, _ text: String, into w: inout JSONWriter) {
+    private static func point(_ t: Timestamp, _ v: Double, into w: inout JSONWriter) {
         w.raw("[")
-        w.rawString(FloatFormat.prometheus(Double(t) / 1000))
+        w.seconds(t)
         w.raw(",")
-        w.string(text)
+        w.sampleValue(v)
         w.raw("]")
     }
 }

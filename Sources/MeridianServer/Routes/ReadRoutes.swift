@@ -15,7 +15,7 @@ struct ReadRoutes: Sendable {
             w.raw("[")
             for (i, labels) in all.enumerated() {
                 if i > 0 { w.raw(",") }
-                w.labels(labels.map { (name: $0.name, value: $0.value) })
+                w.labels(labels)
             }
             w.raw("]")
         }
@@ -104,7 +104,7 @@ struct ReadRoutes: Sendable {
 enum ExportFormat {
     static func line(_ series: StoredSeries, into w: inout JSONWriter) {
         w.raw(#"{"metric":"#)
-        w.labels(series.labels.map { (name: $0.name, value: $0.value) })
+        w.labels(series.labels)
         var it = series.makeIterator()
         var timestamps: [Timestamp] = []
         w.raw(#","values":["#)
