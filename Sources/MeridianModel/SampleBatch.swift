@@ -13,6 +13,8 @@ public struct SampleBatch: Sendable {
     public var series: [BatchSeries]
     /// The samples of every series, series after series.
     public var samples: [Sample]
+    /// The metric metadata the request carried, in request order.
+    public var metadata: [MetricMetadata]
 
     /// Creates an empty batch over `bytes`.
     public init(bytes: [UInt8] = []) {
@@ -20,6 +22,7 @@ public struct SampleBatch: Sendable {
         self.labels = []
         self.series = []
         self.samples = []
+        self.metadata = []
     }
 
     /// The total number of samples.

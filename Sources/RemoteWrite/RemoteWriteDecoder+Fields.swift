@@ -105,4 +105,30 @@ extension RemoteWriteDecoder {
         }
         return Sample(t: Int64(bitPattern: timestamp), v: Double(bitPattern: bits))
     }
+
+    /// One `MetricMetadata`: type = 1, metric_family_name = 2, help = 4,
+    /// unit = 5. Checked first like the messages Meridian skips (wire types,
+    /// UTF-8), then read; a field sent twice keeps its last value.
+    static func readMetadata(_ reader: WireReader) throws(RemoteWriteError) -> MetricMetadata {
+        try SkippedMessage.metricMetadata.check(reader, depth: 2)
+        var r = reader
+        var metadata = MetricMetadata(family: "", type: .unknown, help: "")
+        func text(_ body: (start: Int, count: Int)) -> String {
+            String(decoding: UnsafeRawBufferPointer(start: r.base + body.start, count: body.count), as: UTF8.self)
+        }
+        while !r.isAtEnd {
+            let tag = try r.readTag()
+            switch tag {
+            case 0x08:
+                // An enum is an int32 on the wire: only the low 32 bits count.
+                let number = UInt32(truncatingIfNeeded: try r.readVarint())
+                metadata.type = MetricMetadata.Kind(wireValue: UInt64(number))
+            case 0x12: metadata.family = text(try r.readLengthDelimited())
+            case 0x22: metadata.help = text(try r.readLengthDelimited())
+            case 0x2a: metadata.unit = text(try r.readLengthDelimited())
+            default: try r.skipField(tag: tag, depth: 2)
+            }
+        }
+        return metadata
+    }
 }

@@ -8,15 +8,15 @@ import MeridianModel
 /// deliberate differences, both as Prometheus does: a known field with the
 /// wrong wire type is refused (SwiftProtobuf keeps it as an unknown field),
 /// and every series must pass the protocol's label rules
-/// (see ``RemoteWriteError/Code/invalidLabels``). Metadata, exemplars and
-/// native histograms are checked like any field and then dropped; series that
-/// carry no float samples are checked and left out of the batch.
+/// (see ``RemoteWriteError/Code/invalidLabels``). Metric metadata goes into
+/// the batch as Strings (senders send it rarely, once a minute by default).
+/// Exemplars and native histograms are checked like any field and then
+/// dropped; series that carry no float samples are checked and left out of
+/// the batch.
 public enum RemoteWriteDecoder {
     /// What a request carried that the batch leaves out, for the receiver's
     /// own metrics and logs.
     public struct Ignored: Sendable, Equatable {
-        /// `MetricMetadata` entries.
-        public var metadata = 0
         /// Exemplars attached to series.
         public var exemplars = 0
         /// Native histogram samples (Meridian stores float samples only).
@@ -68,6 +68,7 @@ public enum RemoteWriteDecoder {
         batch.labels = builder.labels
         batch.series = builder.series
         batch.samples = builder.samples
+        batch.metadata = builder.metadata
         return batch
     }
 
@@ -91,8 +92,7 @@ public enum RemoteWriteDecoder {
                 index += 1
             case 0x1a:
                 let body = try r.readLengthDelimited()
-                try SkippedMessage.metricMetadata.check(r.subReader(body), depth: 2)
-                ignored.metadata += 1
+                try builder.metadata.append(readMetadata(r.subReader(body)))
             default:
                 if tag >> 3 == 1 || tag >> 3 == 3 {
                     throw r.wrongWireType(field: tag >> 3, wire: tag & 7, in: "WriteRequest", at: at)
@@ -108,6 +108,7 @@ struct BatchBuilder {
     var labels: [LabelRange] = []
     var series: [BatchSeries] = []
     var samples: [Sample] = []
+    var metadata: [MetricMetadata] = []
 
     /// Reserves each array once, exactly, by counting series, labels and
     /// samples in a quick pass that reads only tags and lengths (a few percent

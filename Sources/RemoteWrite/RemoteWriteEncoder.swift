@@ -31,8 +31,9 @@ public enum RemoteWriteEncoder {
         return out
     }
 
-    /// The protobuf of a decoded batch, series and samples in batch order: what
-    /// a center forwards upstream, without building a `String` per label.
+    /// The protobuf of a decoded batch, series and samples in batch order, then
+    /// its metadata: what a center forwards upstream, without building a
+    /// `String` per label.
     /// - Complexity: O(n) in the output size; one allocation.
     public static func encode(_ batch: SampleBatch) -> [UInt8] {
         func bytes(_ start: UInt32, _ length: UInt32) -> ArraySlice<UInt8> {
@@ -55,6 +56,10 @@ public enum RemoteWriteEncoder {
             let body = size(of: entry)
             total += 1 + Varint.size(UInt64(body)) + body
         }
+        for metadata in batch.metadata {
+            let body = metadataSize(metadata)
+            total += 1 + Varint.size(UInt64(body)) + body
+        }
         var out: [UInt8] = []
         out.reserveCapacity(total)
         for entry in batch.series {
@@ -69,6 +74,7 @@ public enum RemoteWriteEncoder {
                 appendSample(sample, to: &out)
             }
         }
+        for metadata in batch.metadata { appendMetadata(metadata, to: &out) }
         return out
     }
 
@@ -136,6 +142,30 @@ public enum RemoteWriteEncoder {
         if sample.t != 0 {
             out.append(0x10)
             Varint.appendUnsigned(UInt64(bitPattern: sample.t), to: &out)
+        }
+    }
+
+    /// `MetricMetadata`: type = 1 (left out when unknown, 0), family = 2,
+    /// help = 4, unit = 5 (each left out when empty).
+    static func metadataSize(_ m: MetricMetadata) -> Int {
+        var size = m.type == .unknown ? 0 : 1 + Varint.size(m.type.wireValue)
+        for text in [m.family, m.help, m.unit] where !text.isEmpty {
+            size += 1 + Varint.size(UInt64(text.utf8.count)) + text.utf8.count
+        }
+        return size
+    }
+
+    static func appendMetadata(_ m: MetricMetadata, to out: inout [UInt8]) {
+        out.append(0x1a)
+        Varint.appendUnsigned(UInt64(metadataSize(m)), to: &out)
+        if m.type != .unknown {
+            out.append(0x08)
+            Varint.appendUnsigned(m.type.wireValue, to: &out)
+        }
+        for (tag, text) in [(UInt8(0x12), m.family), (0x22, m.help), (0x2a, m.unit)] where !text.isEmpty {
+            out.append(tag)
+            Varint.appendUnsigned(UInt64(text.utf8.count), to: &out)
+            out.append(contentsOf: text.utf8)
         }
     }
 }

@@ -1,5 +1,6 @@
-/// The messages of the schema that Meridian reads but does not keep (metadata,
-/// exemplars, native histograms), with just enough of their schema to check
+/// The messages of the schema that Meridian does not decode into a batch
+/// field by field (exemplars, native histograms; metadata is checked here
+/// before it is read), with just enough of their schema to check
 /// them the way a generated decoder would: wire types of known fields, UTF-8
 /// of strings, nested messages, packed repeated fields.
 ///

@@ -4,7 +4,8 @@ import Testing
 import TestSupport
 
 /// A real Prometheus 2.42 scrapes itself every second for 30 s and remote-writes
-/// to Meridian; afterwards Meridian must hold exactly the `up` samples Prometheus holds.
+/// to Meridian; afterwards Meridian must hold exactly the `up` samples Prometheus
+/// holds, and serve the same metric metadata Prometheus serves.
 @Suite struct RealPrometheusTests {
     @Test(.timeLimit(.minutes(3))) func remoteWriteFromPrometheusKeepsEveryUpSample() async throws {
         let dir = try TemporaryDirectory("prom-rw")
@@ -30,6 +31,7 @@ import TestSupport
                   batch_send_deadline: 1s
                 metadata_config:
                   send: true
+                  send_interval: 2s
             """
         let prometheus = try PrometheusBinary.start(config: config, directory: promDir, port: promPort)
         defer { prometheus.terminate() }
@@ -52,9 +54,32 @@ import TestSupport
             try await Task.sleep(for: .seconds(1))
         } while ContinuousClock.now < deadline
         #expect(stored == expected)
+        try await expectSameMetadata(meridian.baseURL, promURL)
         let metrics = try await TestHTTP.get(meridian.baseURL + "/metrics").text
         #expect(metrics.contains("meridian_samples_appended_total"))
         #expect(!meridian.log().contains("error"), "Meridian logged no error: \(meridian.log())")
+    }
+
+    /// Meridian's `/api/v1/metadata` holds what Prometheus' own holds (it is
+    /// what Prometheus sends); polled, as metadata goes out every `send_interval`.
+    private func expectSameMetadata(_ meridian: String, _ prometheus: String) async throws {
+        func metadata(_ url: String) async throws -> [String: Set<[String: String]>] {
+            let result = try await TestHTTP.get(url + "/api/v1/metadata")
+            guard let object = try result.json() as? [String: Any],
+                let data = object["data"] as? [String: [[String: String]]]
+            else { throw TestFailure("unexpected metadata response: \(result.text)") }
+            return data.mapValues { Set($0) }
+        }
+        let expected = try await metadata(prometheus)
+        #expect(expected.count > 50, "Prometheus describes its own metrics")
+        var stored: [String: Set<[String: String]>] = [:]
+        let deadline = ContinuousClock.now + .seconds(20)
+        repeat {
+            stored = try await metadata(meridian)
+            if stored == expected { break }
+            try await Task.sleep(for: .seconds(1))
+        } while ContinuousClock.now < deadline
+        #expect(stored == expected)
     }
 
     private func waitReady(_ url: String) async throws {

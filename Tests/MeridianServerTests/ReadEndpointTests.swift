@@ -91,4 +91,37 @@ import TestSupport
         #expect(metrics.contains("meridian_wal_size_bytes"))
         await server.stop()
     }
+
+    @Test func metadataFromRemoteWrite() async throws {
+        let server = try await loaded()
+        let none = try await TestHTTP.get(server.baseURL + "/api/v1/metadata")
+        #expect(none.text == #"{"status":"success","data":{}}"#)
+
+        var batch = SampleBatch()
+        batch.metadata = [
+            MetricMetadata(family: "http_requests_total", type: .counter, help: "Requests."),
+            MetricMetadata(family: "http_request_duration_seconds", type: .histogram, help: "Latency.", unit: "seconds"),
+            MetricMetadata(family: "http_requests_total", type: .counter, help: "Requests \"served\"."),
+        ]
+        #expect(try await server.write(RemoteWriteEncoder.snappyBody(batch)).status == 204)
+
+        let all = try data(try await TestHTTP.get(server.baseURL + "/api/v1/metadata")) as? [String: [[String: String]]]
+        #expect(all == [
+            "http_request_duration_seconds": [["type": "histogram", "help": "Latency.", "unit": "seconds"]],
+            "http_requests_total": [
+                ["type": "counter", "help": "Requests \"served\".", "unit": ""],
+                ["type": "counter", "help": "Requests.", "unit": ""],
+            ],
+        ])
+        let one = try data(try await TestHTTP.get(server.baseURL + "/api/v1/metadata", [("metric", "http_requests_total")]))
+        #expect((one as? [String: Any])?.keys.sorted() == ["http_requests_total"])
+        let limited = try data(try await TestHTTP.get(server.baseURL + "/api/v1/metadata", [("limit", "1")]))
+        #expect((limited as? [String: Any])?.count == 1)
+        let unlimited = try data(try await TestHTTP.get(server.baseURL + "/api/v1/metadata", [("limit", "-1")]))
+        #expect((unlimited as? [String: Any])?.count == 2)
+        let bad = try await TestHTTP.get(server.baseURL + "/api/v1/metadata", [("limit", "ten")])
+        #expect(bad.status == 400)
+        #expect(try bad.json() as? [String: String] == ["status": "error", "errorType": "bad_data", "error": "limit must be a number"])
+        await server.stop()
+    }
 }

@@ -28,7 +28,7 @@ import Testing
         }
     }
 
-    @Test func ignoredContentIsCountedAndSeriesWithoutSamplesLeftOut() throws {
+    @Test func ignoredContentIsCountedMetadataKeptAndSeriesWithoutSamplesLeftOut() throws {
         var request = Prometheus_WriteRequest()
         var histogramOnly = Prometheus_TimeSeries()
         var name = Prometheus_Label()
@@ -41,13 +41,22 @@ import Testing
         withExemplar.samples = [Prometheus_Sample()]
         withExemplar.exemplars = [Prometheus_Exemplar()]
         request.timeseries = [histogramOnly, withExemplar]
-        request.metadata = [Prometheus_MetricMetadata()]
+        var metadata = Prometheus_MetricMetadata()
+        metadata.type = .histogram
+        metadata.metricFamilyName = "h"
+        metadata.help = "Latency \u{2014} by route."
+        metadata.unit = "seconds"
+        request.metadata = [metadata, Prometheus_MetricMetadata()]
         var ignored = RemoteWriteDecoder.Ignored()
         let batch = try RemoteWriteDecoder.decode(protobuf: request.serializedBytes(), ignored: &ignored)
         #expect(batch.series.count == 1)
         #expect(batch.labels.count == 1)
         #expect(batch.series[0].labelStart == 0)
-        #expect(ignored.histograms == 2 && ignored.exemplars == 1 && ignored.metadata == 1)
+        #expect(ignored.histograms == 2 && ignored.exemplars == 1)
+        #expect(batch.metadata == [
+            MetricMetadata(family: "h", type: .histogram, help: "Latency \u{2014} by route.", unit: "seconds"),
+            MetricMetadata(family: "", type: .unknown, help: ""),
+        ])
         #expect(ignored.seriesWithoutSamples == 1)
     }
 

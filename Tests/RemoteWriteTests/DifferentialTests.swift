@@ -49,6 +49,7 @@ import Testing
         sourceLocation: SourceLocation
     ) {
         #expect(ignored == expected.ignored, sourceLocation: sourceLocation)
+        #expect(batch.metadata == expected.metadata, sourceLocation: sourceLocation)
         guard batch.series.count == expected.series.count else {
             Issue.record(
                 "\(batch.series.count) series, expected \(expected.series.count)", sourceLocation: sourceLocation)
@@ -129,11 +130,14 @@ import Testing
             }
             let expected: [UInt8] = try request.serializedBytes()
             #expect(RemoteWriteEncoder.encode(input) == expected)
-            // Re-encoding a decoded batch gives the same bytes back, less the
-            // series without samples, which the batch leaves out.
+            // Re-encoding a decoded batch gives the same bytes back, metadata
+            // included, less the series without samples, which the batch leaves out.
+            if generator.rng.chance(0.5) {
+                request.metadata = (0..<Int.random(in: 1...3, using: &generator.rng)).map { _ in generator.metadata() }
+            }
             var withSamples = request
             withSamples.timeseries.removeAll { $0.samples.isEmpty }
-            let batch = try RemoteWriteDecoder.decode(protobuf: expected)
+            let batch = try RemoteWriteDecoder.decode(protobuf: try request.serializedBytes())
             #expect(RemoteWriteEncoder.encode(batch) == (try withSamples.serializedBytes()))
         }
     }

@@ -10,12 +10,17 @@ enum ReferenceModel {
     /// Every series with samples, as labels and samples; and what is ignored.
     struct Expected {
         var series: [(labels: [Label], samples: [Sample])] = []
+        var metadata: [MetricMetadata] = []
         var ignored = RemoteWriteDecoder.Ignored()
     }
 
     static func expected(_ request: Prometheus_WriteRequest) -> Expected {
         var out = Expected()
-        out.ignored.metadata = request.metadata.count
+        out.metadata = request.metadata.map {
+            MetricMetadata(
+                family: $0.metricFamilyName, type: MetricMetadata.Kind(wireValue: UInt64(truncatingIfNeeded: $0.type.rawValue)),
+                help: $0.help, unit: $0.unit)
+        }
         for series in request.timeseries {
             out.ignored.exemplars += series.exemplars.count
             out.ignored.histograms += series.histograms.count

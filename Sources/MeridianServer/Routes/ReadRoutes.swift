@@ -2,8 +2,9 @@ import Hummingbird
 import MeridianModel
 import Storage
 
-/// The metadata read endpoints (`series`, `labels`, `label/{name}/values`) and
-/// `export`, in Prometheus' (and for export VictoriaMetrics') shapes.
+/// The metadata read endpoints (`series`, `labels`, `label/{name}/values`,
+/// `metadata`) and `export`, in Prometheus' (and for export VictoriaMetrics')
+/// shapes.
 struct ReadRoutes: Sendable {
     let state: ServerState
 
@@ -44,6 +45,41 @@ struct ReadRoutes: Sendable {
             values.formUnion(try state.querier.labelValues(name, matching: matchers, mint: start, maxt: end))
         }
         return .success { $0.stringArray(values.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }) }
+    }
+
+    /// `GET|POST /api/v1/metadata?metric=…&limit=…`: every description of
+    /// each metric family that senders sent, as Prometheus 2.42 answers it
+    /// from its targets: `limit` caps the number of families (absent or
+    /// negative: all), `metric` picks one family.
+    func metadata(_ request: Request) async throws -> Response {
+        let params = try await RequestParameters.from(request)
+        var limit: Int?
+        if let text = params["limit"], !text.isEmpty {
+            guard let n = Int(text) else { throw APIError(.badData, "limit must be a number") }
+            limit = n < 0 ? nil : n
+        }
+        let metric = params["metric"].flatMap { $0.isEmpty ? nil : $0 }
+        let families = state.metadata.lookup(metric: metric, limit: limit)
+        return .success { w in
+            w.raw("{")
+            for (i, family) in families.enumerated() {
+                if i > 0 { w.raw(",") }
+                w.string(family.family)
+                w.raw(":[")
+                for (j, m) in family.metadata.enumerated() {
+                    if j > 0 { w.raw(",") }
+                    w.raw(#"{"type":"#)
+                    w.string(m.type.rawValue)
+                    w.raw(#","help":"#)
+                    w.string(m.help)
+                    w.raw(#","unit":"#)
+                    w.string(m.unit)
+                    w.raw("}")
+                }
+                w.raw("]")
+            }
+            w.raw("}")
+        }
     }
 
     /// `GET|POST /api/v1/export?match[]=…` — one JSON line per series with every

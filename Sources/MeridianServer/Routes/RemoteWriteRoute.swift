@@ -38,6 +38,7 @@ struct RemoteWriteRoute: Sendable {
             metrics.rejected(Self.reason(error), samples: 0)
             return .text(error.message, status: HTTPResponse.Status(code: error.httpStatus))
         }
+        state.metadata.record(batch.metadata)
         let outcome: AppendOutcome
         do {
             outcome = try state.head.append(batch)

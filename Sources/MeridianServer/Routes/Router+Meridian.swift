@@ -51,6 +51,7 @@ public enum MeridianRoutes {
                 guard state.isReady else { throw notReady }
                 return try await read.labelValues(request, name: context.parameters.get("name") ?? "")
             }
+            api.on("metadata", method: method) { request, _ in try await read.metadata(request) }
             api.on("export", method: method) { request, _ in
                 guard state.isReady else { throw notReady }
                 return try await read.export(request)

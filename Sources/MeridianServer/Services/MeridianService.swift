@@ -32,7 +32,9 @@ public enum MeridianService {
         options.maxDiskBytes = Int64(config.maxDiskBytes)
         let store = try Store(dataDirectory: config.dataDir, options: options, wal: wal, logger: logger)
         let state = ServerState(
-            config: config, store: store, wal: wal, metrics: IngestMetrics(registry: registry), logger: logger)
+            config: config, store: store, wal: wal,
+            metadata: MetadataStore(dataDirectory: config.dataDir, logger: logger),
+            metrics: IngestMetrics(registry: registry), logger: logger)
         if config.role != .all || !config.upstreams.isEmpty {
             logger.warning(
                 "role and upstreams are accepted but not acted on yet: this build runs every role as 'all' and does not forward",

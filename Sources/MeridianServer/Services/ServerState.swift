@@ -10,14 +10,19 @@ public final class ServerState: Sendable {
     public let store: Store
     public var head: Head { store.head }
     public let wal: WAL?
+    /// Metric metadata from remote-write requests, for `/api/v1/metadata`.
+    public let metadata: MetadataStore
     public let metrics: IngestMetrics
     public let logger: Logger
     private let ready = Atomic<Bool>(false)
 
-    public init(config: MeridianConfig, store: Store, wal: WAL?, metrics: IngestMetrics, logger: Logger) {
+    public init(
+        config: MeridianConfig, store: Store, wal: WAL?, metadata: MetadataStore, metrics: IngestMetrics, logger: Logger
+    ) {
         self.config = config
         self.store = store
         self.wal = wal
+        self.metadata = metadata
         self.metrics = metrics
         self.logger = logger
     }

@@ -5,8 +5,8 @@ import Storage
 
 /// Owns the store's life: replays the WAL at start (the server answers
 /// `/-/healthy` meanwhile and 503 elsewhere), then fsyncs the WAL on an interval
-/// and checkpoints it when it has grown; at shutdown it closes the WAL, which
-/// commits and fsyncs everything.
+/// and checkpoints it when it has grown, and saves new metric metadata; at
+/// shutdown it closes the WAL, which commits and fsyncs everything.
 struct StorageService: Service {
     let state: ServerState
     let walDirectory: String
@@ -27,6 +27,7 @@ struct StorageService: Service {
         await cancelWhenGracefulShutdown { await maintainWAL() }
         try state.wal?.close()
         logger.info("WAL closed")
+        saveMetadata()
     }
 
     /// Every interval: fsyncs the WAL, cuts head data old enough into blocks (which
@@ -39,6 +40,7 @@ struct StorageService: Service {
         var nextCut = ContinuousClock.now
         while !Task.isCancelled {
             try? await Task.sleep(for: .seconds(interval))
+            saveMetadata()
             guard let wal = state.wal else { continue }
             do {
                 if state.config.walFsyncInterval > 0 { try wal.sync() }
@@ -55,6 +57,16 @@ struct StorageService: Service {
                 nextCut = ContinuousClock.now + Self.cutRetryDelay
                 logger.error("WAL maintenance failed", metadata: ["error": "\(error)"])
             }
+        }
+    }
+
+    /// Writes metric metadata that arrived since the last save; a failure is
+    /// logged and retried at the next interval.
+    private func saveMetadata() {
+        do {
+            try state.metadata.saveIfChanged()
+        } catch {
+            state.logger.error("cannot save metric metadata", metadata: ["error": "\(error)"])
         }
     }
 
