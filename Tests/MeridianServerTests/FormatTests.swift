@@ -78,22 +78,6 @@ import Testing
     }
 }
 
-@Suite struct SelectorParserTests {
-    @Test func parsesSelectors() throws {
-        let m = try SelectorParser.parse(#"http_requests_total{job=~"api|web", code!="500",path!~'/x.*',env=`prod`}"#)
-        #expect(m.map(\.description) == [
-            #"__name__="http_requests_total""#, #"job=~"api|web""#, #"code!="500""#, #"path!~"/x.*""#, #"env="prod""#,
-        ])
-        #expect(try SelectorParser.parse(#"{__name__="up"}"#).count == 1)
-        #expect(try SelectorParser.parse(#"up{a="\"q\"\n"}"#)[1].value == "\"q\"\n")
-    }
-
-    @Test(arguments: ["up{", "up{job}", #"up{job="x""#, #"{job=""}"#, "", #"up{job=~"("}"#, "up extra"])
-    func rejectsBadSelectors(text: String) {
-        #expect(throws: APIError.self) { try SelectorParser.parse(text) }
-    }
-}
-
 @Suite struct ConfigTests {
     @Test func embeddedDefaultEqualsTheShippedFile() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

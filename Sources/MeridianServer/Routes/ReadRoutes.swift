@@ -1,5 +1,6 @@
 import Hummingbird
 import MeridianModel
+import PromQL
 import Storage
 
 /// The metadata read endpoints (`series`, `labels`, `label/{name}/values`,
@@ -27,7 +28,7 @@ struct ReadRoutes: Sendable {
         let params = try await RequestParameters.from(request)
         let (start, end) = try TimeParameter.range(params)
         var names = Set<String>()
-        for matchers in try matcherSets(params, required: false, emptyMeansAll: true) {
+        for matchers in try matcherSets(params, required: false) {
             names.formUnion(try state.querier.labelNames(matching: matchers, mint: start, maxt: end))
         }
         return .success { $0.stringArray(names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }) }
@@ -41,7 +42,7 @@ struct ReadRoutes: Sendable {
         let params = try await RequestParameters.from(request)
         let (start, end) = try TimeParameter.range(params)
         var values = Set<String>()
-        for matchers in try matcherSets(params, required: false, emptyMeansAll: true) {
+        for matchers in try matcherSets(params, required: false) {
             values.formUnion(try state.querier.labelValues(name, matching: matchers, mint: start, maxt: end))
         }
         return .success { $0.stringArray(values.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }) }
@@ -106,7 +107,7 @@ struct ReadRoutes: Sendable {
 
     /// The series selected by any `match[]` within `start`/`end`, each once, sorted by labels.
     private func selectUnion(_ params: RequestParameters) throws -> [StoredSeries] {
-        let selectors = try matcherSets(params, required: true)
+        let selectors = try matcherSets(params, required: true, describeParameter: true)
         let (start, end) = try TimeParameter.range(params)
         var seen = Set<Labels>()
         var series: [StoredSeries] = []
@@ -119,17 +120,30 @@ struct ReadRoutes: Sendable {
         return series
     }
 
-    /// The matcher sets of every `match[]`; with none, an error (`required`) or
-    /// a single empty set meaning "all series" (`emptyMeansAll`).
+    /// The matcher sets of every `match[]`, parsed as Prometheus parses them;
+    /// with none, an error (`required`) or a single empty set meaning "all
+    /// series". Prometheus 2.42 starts these errors with `invalid parameter
+    /// "match[]": ` on `/series` (`describeParameter`), not on the label endpoints.
     private func matcherSets(
-        _ params: RequestParameters, required: Bool, emptyMeansAll: Bool = false
+        _ params: RequestParameters, required: Bool, describeParameter: Bool = false
     ) throws -> [[LabelMatcher]] {
+        let prefix = describeParameter ? #"invalid parameter "match[]": "# : ""
         let selectors = params.all("match[]")
         if selectors.isEmpty {
             if required { throw APIError(.badData, "no match[] parameter provided") }
             return [[]]
         }
-        return try selectors.map { try SelectorParser.parse($0) }
+        let sets = try selectors.map { text in
+            do throws(ParseError) {
+                return try PromQLParser.parseMetricSelector(text)
+            } catch {
+                throw APIError(.badData, prefix + error.description)
+            }
+        }
+        guard sets.allSatisfy({ $0.contains { !$0.matchesEmpty } }) else {
+            throw APIError(.badData, prefix + "match[] must contain at least one non-empty matcher")
+        }
+        return sets
     }
 }
 

@@ -1,3 +1,5 @@
+import MeridianModel
+
 /// Turns PromQL text into a checked ``Expr``, accepting and rejecting what
 /// Prometheus 2.42 does, with the same error messages.
 public enum PromQLParser {
@@ -11,6 +13,16 @@ public enum PromQLParser {
         let expr = try parser.parseQuery()
         let checker = TypeChecker(query: query)
         return try checker.check(expr)
+    }
+
+    /// Parses a series selector as the API's `match[]` takes it (`up`,
+    /// `up{job="a"}`, `{__name__=~"x.*"}`), as Prometheus' `ParseMetricSelector`
+    /// does: one vector selector and nothing else. Every word its grammar
+    /// takes as a metric name (`sum`, `by`, `offset`, `and`) names a metric
+    /// here. Whether the selector selects anything is the caller's to check.
+    public static func parseMetricSelector(_ text: String) throws(ParseError) -> [LabelMatcher] {
+        var parser = Parser(text)
+        return try parser.parseMetricSelector()
     }
 }
 
@@ -54,6 +66,31 @@ struct Parser {
         let next = try peek()
         guard next.kind == .eof else { throw unexpected(next) }
         return expr
+    }
+
+    /// A vector selector alone; see ``PromQLParser/parseMetricSelector(_:)``.
+    mutating func parseMetricSelector() throws(ParseError) -> [LabelMatcher] {
+        let first = try peek()
+        var name: Token?
+        if Self.canBeMetricName(first.kind) {
+            name = try advance()
+        } else if first.kind != .leftBrace {
+            throw unexpected(first)
+        }
+        let selector = try parseVectorSelector(name: name)
+        let next = try peek()
+        guard next.kind == .eof else { throw unexpected(next) }
+        return selector.matchers
+    }
+
+    /// The tokens Prometheus' grammar accepts as a metric name in a selector.
+    private static func canBeMetricName(_ kind: TokenKind) -> Bool {
+        switch kind {
+        case .identifier, .metricIdentifier, .aggregator, .preprocessor: return true
+        case .keyword(let word): return word == .by || word == .without || word == .offset
+        case .op(let op): return op == .and || op == .or || op == .unless
+        default: return false
+        }
     }
 
     // MARK: - Nesting

@@ -70,11 +70,34 @@ struct DiffCase: Sendable {
 /// Where a query is evaluated: an instant query at `time`, or a range query.
 struct DiffEvaluation: Sendable {
     let name: String
-    /// The API parameters other than `query`.
+    /// The API parameters other than the case's own text.
     let parameters: [(String, String)]
     let isRange: Bool
+    let path: String
+    /// The parameter that carries the case's text: `query`, or `match[]` for
+    /// the series and label endpoints.
+    let caseParameter: String
 
-    var path: String { isRange ? "/api/v1/query_range" : "/api/v1/query" }
+    init(name: String, parameters: [(String, String)], isRange: Bool) {
+        self.init(
+            name: name, parameters: parameters, isRange: isRange,
+            path: isRange ? "/api/v1/query_range" : "/api/v1/query", caseParameter: "query")
+    }
+
+    private init(name: String, parameters: [(String, String)], isRange: Bool, path: String, caseParameter: String) {
+        self.name = name
+        self.parameters = parameters
+        self.isRange = isRange
+        self.path = path
+        self.caseParameter = caseParameter
+    }
+
+    /// `match[]=<case>` on a series or label endpoint, over the whole data.
+    static func matching(_ name: String, path: String) -> DiffEvaluation {
+        DiffEvaluation(
+            name: name, parameters: [("start", seconds(-60)), ("end", seconds(7200))], isRange: false, path: path,
+            caseParameter: "match[]")
+    }
     var summary: String { "\(name) (" + parameters.map { "\($0)=\($1)" }.joined(separator: " ") + ")" }
 
     static func instant(_ name: String, _ offsetSeconds: Double) -> DiffEvaluation {
@@ -91,7 +114,7 @@ struct DiffEvaluation: Sendable {
         let names = list.split(separator: " ").map(String.init)
         if names == ["all"] { return all }
         return try names.map { name in
-            guard let evaluation = all.first(where: { $0.name == name }) else {
+            guard let evaluation = (all + selectorEndpoints).first(where: { $0.name == name }) else {
                 throw TestFailure("\(location): no evaluation named \(name)")
             }
             return evaluation
@@ -119,5 +142,13 @@ struct DiffEvaluation: Sendable {
         .range("tail", 6600, 7680, step: "30s"),
         .range("stale-zone", 3240, 4500, step: "15"),
         .range("coarse", 180, 7200, step: "10m"),
+    ]
+
+    /// The endpoints that take series selectors in `match[]`, for cases that
+    /// name them in `#evaluations:`.
+    static let selectorEndpoints: [DiffEvaluation] = [
+        .matching("series", path: "/api/v1/series"),
+        .matching("labels", path: "/api/v1/labels"),
+        .matching("job-values", path: "/api/v1/label/job/values"),
     ]
 }

@@ -69,7 +69,8 @@ struct DiffRunner {
     private func evaluate(_ diffCase: DiffCase, _ evaluation: DiffEvaluation, _ index: Int) async
         -> (Int, DiffEvaluation, Shape, String?)
     {
-        let parameters = (diffCase.query.isEmpty ? [] : [("query", diffCase.query)]) + evaluation.parameters
+        let parameters =
+            (diffCase.query.isEmpty ? [] : [(evaluation.caseParameter, diffCase.query)]) + evaluation.parameters
         async let oracle = Self.fetch(oracleURL + evaluation.path, parameters)
         async let candidate = Self.fetch(candidateURL + evaluation.path, parameters)
         let (o, c) = await (oracle, candidate)

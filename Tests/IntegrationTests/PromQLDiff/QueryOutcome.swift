@@ -36,7 +36,8 @@ struct QueryOutcome: Sendable {
     let httpStatus: Int
     let body: Body
 
-    /// Parses a `/api/v1/query` or `/api/v1/query_range` response.
+    /// Parses a `/api/v1/query` or `/api/v1/query_range` response, or the
+    /// list of `/api/v1/series`, `/api/v1/labels` or `/api/v1/label/…/values`.
     init(_ response: HTTPResult) { self.init(httpStatus: response.status, json: response.body) }
 
     /// Parses an answer given as its status and body.
@@ -63,6 +64,13 @@ struct QueryOutcome: Sendable {
         if status == "error" {
             return .error(
                 errorType: object["errorType"] as? String ?? "<none>", message: object["error"] as? String ?? "<none>")
+        }
+        // The series, labels and label-values endpoints answer with a list.
+        if status == "success", let list = object["data"] as? [[String: String]] {
+            return .success(resultType: "series list", series: list.map { Series(labels: $0, points: []) })
+        }
+        if status == "success", let list = object["data"] as? [String] {
+            return .success(resultType: "name list", series: list.map { Series(labels: ["name": $0], points: []) })
         }
         guard status == "success", let data = object["data"] as? [String: Any],
             let resultType = data["resultType"] as? String
