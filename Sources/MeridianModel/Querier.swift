@@ -1,5 +1,6 @@
 /// A series' samples, read one at a time. One protocol for every iterator in the
-/// store: `next` advances, `seek` jumps forward, `at` reads without moving.
+/// store: `next` advances, `seek` jumps forward, `at` reads without moving,
+/// and `readAll` takes the rest at once.
 public protocol SampleIterator {
     /// Moves to the next sample; false when there is none (the iterator is then exhausted).
     mutating func next() -> Bool
@@ -7,9 +8,19 @@ public protocol SampleIterator {
     mutating func seek(_ target: Timestamp) -> Bool
     /// The current sample; valid only after `next` or `seek` returned true.
     func at() -> Sample
+    /// Appends every sample that further `next` calls would return, and
+    /// exhausts the iterator. Queries read whole series this way: iterators
+    /// over decoded arrays copy them in bulk, where a call per sample through
+    /// `any SampleIterator` costs more than decoding the sample did.
+    mutating func readAll(into out: inout [Sample])
 }
 
 extension SampleIterator {
+    /// `readAll` one sample at a time, for iterators with nothing faster.
+    public mutating func readAll(into out: inout [Sample]) {
+        while next() { out.append(at()) }
+    }
+
     /// A default `seek` by stepping; iterators that can skip whole chunks override it.
     public mutating func seekByStepping(_ target: Timestamp, started: Bool) -> Bool {
         if started && at().t >= target { return true }
@@ -35,11 +46,11 @@ public struct StoredSeries: Sendable {
     /// A fresh iterator positioned before the first sample.
     public func makeIterator() -> any SampleIterator { makeIteratorClosure() }
 
-    /// Every sample, for tests and export.
+    /// Every sample.
     public func samples() -> [Sample] {
         var it = makeIterator()
         var out: [Sample] = []
-        while it.next() { out.append(it.at()) }
+        it.readAll(into: &out)
         return out
     }
 }

@@ -61,6 +61,19 @@ struct BlockSelectTests {
                 return BlockTestSeries(labels: s.labels, timestamps: samples.map(\.t), values: samples.map(\.v))
             }
             #expect(got == expected, "seed \(seed) round \(round): \(matchers) [\(mint), \(maxt)]")
+            // `samples()` reads in bulk; stepping, and bulk after some steps, must agree.
+            for series in try reader.select(matchers, mint: mint, maxt: maxt) {
+                var stepping = series.makeIterator()
+                var stepped: [Sample] = []
+                while stepping.next() { stepped.append(stepping.at()) }
+                #expect(stepped == series.samples())
+                var partial = series.makeIterator()
+                let k = rng.below(stepped.count + 1)
+                for _ in 0..<k { _ = partial.next() }
+                var rest: [Sample] = []
+                partial.readAll(into: &rest)
+                #expect(rest == Array(stepped[k...]))
+            }
 
             let names = Set(expected.flatMap { $0.labels.map(\.name) }).sorted {
                 $0.utf8.lexicographicallyPrecedes($1.utf8)

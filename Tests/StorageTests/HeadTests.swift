@@ -184,6 +184,28 @@ private func allSamples(_ querier: any Querier, _ matchers: [LabelMatcher]) thro
         let exhausted = !seeking.next()
         #expect(exhausted)
     }
+
+    @Test func readAllMergesLikeStepping() {
+        var rng = SplitMix64(seed: 5)
+        for _ in 0..<300 {
+            let sources = (0..<(1 + rng.below(4))).map { _ in
+                var t = Int64(rng.below(20))
+                return (0..<rng.below(12)).map { _ in
+                    t += Int64(1 + rng.below(rng.below(2) == 0 ? 3 : 40))
+                    return Sample(t: t, v: Double(rng.below(1000)))
+                }
+            }
+            var stepping = MergingSampleIterator(sources.map { ArraySampleIterator($0) })
+            var stepped: [Sample] = []
+            while stepping.next() { stepped.append(stepping.at()) }
+            var bulk = MergingSampleIterator(sources.map { ArraySampleIterator($0) })
+            var read: [Sample] = []
+            bulk.readAll(into: &read)
+            #expect(read == stepped)
+            let exhausted = !bulk.next()
+            #expect(exhausted)
+        }
+    }
 }
 
 @Suite struct HeadMatcherTests {

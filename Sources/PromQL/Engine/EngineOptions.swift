@@ -37,7 +37,13 @@ final class QueryBudget: Sendable {
         }
     }
 
-    func checkDeadline() throws(QueryError) {
+    /// Counts `count` samples no longer held (a series' raw samples once a
+    /// function has read them).
+    func release(_ count: Int) {
+        loaded.subtract(count, ordering: .relaxed)
+    }
+
+        func checkDeadline() throws(QueryError) {
         if ContinuousClock.now > deadline { throw QueryError(.timeout, "query timed out in query execution") }
     }
 }

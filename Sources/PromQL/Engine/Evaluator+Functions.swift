@@ -83,10 +83,18 @@ extension Evaluator {
         }
         let input = try rangeInput(call.args[matrixArgument])
         var scratch: [Double] = []
+        if name == "rate" || name == "increase" {
+            // The series' resets are found once, not once per window.
+            let isRate = name == "rate"
+            var resets: [Int] = []
+            return try slideWindows(input, keepName: false, eachSeries: { resets = RangeFunctions.resetPositions($0) }) {
+                w, start, end, _ in
+                RangeFunctions.extrapolatedRate(
+                    w, rangeStart: start, rangeEnd: end, isCounter: true, isRate: isRate, resets: resets)
+            }
+        }
         let function: (ArraySlice<Sample>, Int64, Int64, Int) throws(QueryError) -> Double?
         switch name {
-        case "rate": function = { w, start, end, _ in RangeFunctions.rate(w, rangeStart: start, rangeEnd: end) }
-        case "increase": function = { w, start, end, _ in RangeFunctions.increase(w, rangeStart: start, rangeEnd: end) }
         case "delta": function = { w, start, end, _ in RangeFunctions.delta(w, rangeStart: start, rangeEnd: end) }
         case "irate": function = { w, _, _, _ in RangeFunctions.irate(w) }
         case "idelta": function = { w, _, _, _ in RangeFunctions.idelta(w) }

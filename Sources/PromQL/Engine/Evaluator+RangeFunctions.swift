@@ -15,21 +15,21 @@ extension Evaluator {
     /// at every step, sliding two indices along each series' samples (windows
     /// only move forward), so each sample is visited about twice per series.
     /// `function` gets the samples in the window (never empty), the window's
-    /// bounds and the step, and returns nil for no output.
+    /// bounds and the step, and returns nil for no output. `eachSeries` sees
+    /// each series' samples before its windows, for work done once a series.
     ///
     /// Output series with equal labels (after `__name__` is dropped) are
     /// Prometheus' "same labelset" error, as in 2.42, whether or not their
     /// steps overlap.
     func slideWindows(
-        _ input: RangeInput, keepName: Bool,
+        _ input: RangeInput, keepName: Bool, eachSeries: ([Sample]) -> Void = { _ in },
         _ function: (ArraySlice<Sample>, _ windowStart: Int64, _ windowEnd: Int64, _ step: Int) throws(QueryError) -> Double?
     ) throws(QueryError) -> StepVector {
         var out: [StepSeries] = []
-        out.reserveCapacity(input.series.count)
         var seen = Set<Labels>()
-        for series in input.series {
+        try input.forEachSeries(budget: budget) { (seriesLabels, samples) throws(QueryError) in
             try budget.checkDeadline()
-            let samples = series.samples
+            eachSeries(samples)
             var low = 0
             var high = 0
             var points: [StepPoint] = []
@@ -41,11 +41,12 @@ extension Evaluator {
                 guard low < high, let v = try function(samples[low..<high], start, end, step) else { continue }
                 points.append(StepPoint(step: Int32(step), v: v))
             }
-            guard !points.isEmpty else { continue }
-            let labels = keepName ? series.labels : series.labels.droppingMetricName()
+            guard !points.isEmpty else { return }
+            let labels = keepName ? seriesLabels : seriesLabels.droppingMetricName()
             guard seen.insert(labels).inserted else {
                 throw QueryError(.execution, "vector cannot contain metrics with the same labelset")
             }
+            try budget.take(points.count)
             out.append(StepSeries(labels: labels, points: points))
         }
         return StepVector(out)

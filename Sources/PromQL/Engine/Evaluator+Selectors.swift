@@ -4,10 +4,54 @@ import MeridianModel
 /// window `[ref - range, ref]` each step reads (both ends included, as in
 /// Prometheus 2.42).
 struct RangeInput {
-    var series: [SeriesPoints]
+    /// Where the series come from.
+    enum Source {
+        /// Series of a range selector, read from storage one at a time, so a
+        /// query holds one series' raw samples at once, not all of them.
+        case stored([StoredSeries])
+        /// Series already evaluated (a subquery's).
+        case evaluated([SeriesPoints])
+    }
+
+    var source: Source
     var range: Int64
     /// The window's end for each step.
     var reference: [Int64]
+
+    /// Calls `body` with each series that has samples, stale markers dropped,
+    /// in order. Stored samples count against `budget` while `body` runs, as
+    /// Prometheus counts a series' points while a function reads them.
+    func forEachSeries(
+        budget: QueryBudget, _ body: (_ labels: Labels, _ samples: [Sample]) throws(QueryError) -> Void
+    ) throws(QueryError) {
+        switch source {
+        case .evaluated(let series):
+            for s in series { try body(s.labels, s.samples) }
+        case .stored(let stored):
+            var samples: [Sample] = []
+            for series in stored {
+                samples.removeAll(keepingCapacity: true)
+                var iterator = series.makeIterator()
+                iterator.readAll(into: &samples)
+                samples.removeAll { StaleMarker.isStale($0.v) }
+                guard !samples.isEmpty else { continue }
+                try budget.take(samples.count)
+                try body(series.labels, samples)
+                budget.release(samples.count)
+            }
+        }
+    }
+
+    /// Every series with its samples (a matrix selector's result).
+    func allSeries(budget: QueryBudget) throws(QueryError) -> [SeriesPoints] {
+        if case .evaluated(let series) = source { return series }
+        var out: [SeriesPoints] = []
+        try forEachSeries(budget: budget) { labels, samples throws(QueryError) in
+            try budget.take(samples.count)
+            out.append(SeriesPoints(labels: labels, samples: samples))
+        }
+        return out
+    }
 }
 
 extension Evaluator {
@@ -45,18 +89,19 @@ extension Evaluator {
         let stored = try select(selector.matchers, mint: reference.min()! - lookback, maxt: reference.max()!)
         var out: [StepSeries] = []
         out.reserveCapacity(stored.count)
+        var samples: [Sample] = []
         for series in stored {
+            samples.removeAll(keepingCapacity: true)
             var iterator = series.makeIterator()
-            var more = iterator.next()
-            var previous: Sample?
+            iterator.readAll(into: &samples)
+            var next = 0
             var points: [StepPoint] = []
             for step in 0..<stepCount {
                 let ref = reference[step]
-                while more, iterator.at().t <= ref {
-                    previous = iterator.at()
-                    more = iterator.next()
-                }
-                guard let sample = previous, sample.t >= ref - lookback, !StaleMarker.isStale(sample.v) else { continue }
+                while next < samples.count && samples[next].t <= ref { next += 1 }
+                guard next > 0 else { continue }
+                let sample = samples[next - 1]
+                guard sample.t >= ref - lookback, !StaleMarker.isStale(sample.v) else { continue }
                 points.append(StepPoint(step: Int32(step), v: sampleTimes ? Double(sample.t) / 1000 : sample.v))
             }
             try budget.take(points.count)
@@ -65,23 +110,11 @@ extension Evaluator {
         return StepVector(out)
     }
 
-    /// The raw samples a range selector covers over all steps, stale markers dropped.
+    /// The series a range selector covers over all steps, to be read one at a time.
     func selectRange(_ selector: VectorSelector, range: Int64) throws(QueryError) -> RangeInput {
         let reference = referenceTimes(at: selector.at, offset: selector.offset)
         let stored = try select(selector.matchers, mint: reference.min()! - range, maxt: reference.max()!)
-        var out: [SeriesPoints] = []
-        out.reserveCapacity(stored.count)
-        for series in stored {
-            var iterator = series.makeIterator()
-            var samples: [Sample] = []
-            while iterator.next() {
-                let sample = iterator.at()
-                if !StaleMarker.isStale(sample.v) { samples.append(sample) }
-            }
-            try budget.take(samples.count)
-            if !samples.isEmpty { out.append(SeriesPoints(labels: series.labels, samples: samples)) }
-        }
-        return RangeInput(series: out, range: range, reference: reference)
+        return RangeInput(source: .stored(stored), range: range, reference: reference)
     }
 
     /// A subquery's inner expression evaluated at its own steps: those aligned
@@ -95,7 +128,9 @@ extension Evaluator {
         // Go's division truncates toward zero; so does Swift's.
         var innerStart = interval * (earliest / interval)
         if innerStart < earliest { innerStart += interval }
-        guard innerStart <= innerEnd else { return RangeInput(series: [], range: sq.range, reference: reference) }
+        guard innerStart <= innerEnd else {
+            return RangeInput(source: .evaluated([]), range: sq.range, reference: reference)
+        }
         let inner = Evaluator(
             querier: querier, start: innerStart, end: innerEnd, interval: interval, queryStart: queryStart,
             queryEnd: queryEnd, options: options, budget: budget)
@@ -111,6 +146,6 @@ extension Evaluator {
         default:
             throw QueryError(.execution, "subquery of a \(sq.expr.type.rawValue)")
         }
-        return RangeInput(series: series, range: sq.range, reference: reference)
+        return RangeInput(source: .evaluated(series), range: sq.range, reference: reference)
     }
 }

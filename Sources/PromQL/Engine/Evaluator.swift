@@ -50,9 +50,9 @@ final class Evaluator {
         case .vectorSelector(let selector):
             return .vector(try selectVector(selector))
         case .matrixSelector(let m):
-            return .matrix(try selectRange(m.selector, range: m.range).series)
+            return .matrix(try selectRange(m.selector, range: m.range).allSeries(budget: budget))
         case .subquery(let sq):
-            return .matrix(try evalSubquery(sq).series)
+            return .matrix(try evalSubquery(sq).allSeries(budget: budget))
         case .binary(let b):
             return try evalBinary(b)
         case .aggregate(let a):

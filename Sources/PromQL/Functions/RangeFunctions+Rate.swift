@@ -43,14 +43,27 @@ extension RangeFunctions {
     /// - Returns: nil with fewer than two samples. Two samples with the same
     ///   timestamp give NaN or ±Inf, as in Prometheus (the engine never passes them).
     /// - Complexity: O(n) for counters (reset scan), O(1) otherwise.
+    ///
+    /// `resets`, when given, lists every reset of the series that `samples`
+    /// is a window of (``resetPositions(_:)``), which spares the scan: a
+    /// range query slides hundreds of windows over each series. The values
+    /// are added in the same order either way, so the result is the same to
+    /// the bit.
     @inlinable
     public static func extrapolatedRate(
-        _ samples: ArraySlice<Sample>, rangeStart: Timestamp, rangeEnd: Timestamp, isCounter: Bool, isRate: Bool
+        _ samples: ArraySlice<Sample>, rangeStart: Timestamp, rangeEnd: Timestamp, isCounter: Bool, isRate: Bool,
+        resets: [Int]? = nil
     ) -> Double? {
         guard samples.count >= 2, let first = samples.first, let last = samples.last else { return nil }
 
         var result = last.v - first.v
-        if isCounter {
+        if isCounter, let resets {
+            var i = firstIndex(in: resets, after: samples.startIndex)
+            while i < resets.count && resets[i] < samples.endIndex {
+                result += samples[resets[i] - 1].v
+                i += 1
+            }
+        } else if isCounter {
             var previous = first.v
             for sample in samples.dropFirst() {
                 if sample.v < previous { result += previous }
@@ -78,6 +91,26 @@ extension RangeFunctions {
         var factor = extrapolateTo / sampledInterval
         if isRate { factor /= Double(rangeEnd - rangeStart) / 1000 }
         return result * factor
+    }
+
+    /// The indices `i` where `samples[i]` is below `samples[i - 1]`: where a
+    /// counter reset, for ``extrapolatedRate(_:rangeStart:rangeEnd:isCounter:isRate:resets:)``.
+    public static func resetPositions(_ samples: [Sample]) -> [Int] {
+        var positions: [Int] = []
+        for i in samples.indices.dropFirst() where samples[i].v < samples[i - 1].v { positions.append(i) }
+        return positions
+    }
+
+    /// The first index of sorted `positions` whose value is above `index`.
+    @inlinable
+    static func firstIndex(in positions: [Int], after index: Int) -> Int {
+        var low = 0
+        var high = positions.count
+        while low < high {
+            let mid = (low + high) / 2
+            if positions[mid] <= index { low = mid + 1 } else { high = mid }
+        }
+        return low
     }
 
     /// `irate(v[r])`: the per-second rate between the last two samples, for

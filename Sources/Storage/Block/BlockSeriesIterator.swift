@@ -51,6 +51,33 @@ struct BlockSeriesIterator: SampleIterator {
 
     func at() -> Sample { Sample(t: timestamps[position], v: values[position]) }
 
+    /// Copies the rest of each chunk in one pass, chunk after chunk.
+    mutating func readAll(into out: inout [Sample]) {
+        guard !done else { return }
+        var first = position + 1
+        if chunkIndex < 0 {
+            guard load(0, from: mint) else {
+                finish()
+                return
+            }
+            first = position
+        }
+        while true {
+            for i in first..<timestamps.count {
+                guard timestamps[i] <= maxt else {
+                    finish()
+                    return
+                }
+                out.append(Sample(t: timestamps[i], v: values[i]))
+            }
+            guard load(chunkIndex + 1, from: mint) else {
+                finish()
+                return
+            }
+            first = position
+        }
+    }
+
     /// Decodes chunk `i` and positions at its first sample at or after `from`.
     private mutating func load(_ i: Int, from: Timestamp) -> Bool {
         guard i < chunks.count, chunks[i].minTime <= maxt else { return false }
@@ -68,6 +95,7 @@ struct BlockSeriesIterator: SampleIterator {
         return position < timestamps.count
     }
 
+    @discardableResult
     private mutating func finish() -> Bool {
         done = true
         return false

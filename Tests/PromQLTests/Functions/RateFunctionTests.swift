@@ -67,6 +67,39 @@ import Testing
         }
     }
 
+    /// The engine passes each series' reset positions instead of letting
+    /// every window scan for them; every window must give the same bits.
+    @Test func knownResetsGiveTheScannedResultToTheBit() {
+        var x: UInt64 = 42
+        func random(_ n: UInt64) -> UInt64 {
+            x = x &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return (x >> 33) % n
+        }
+        for _ in 0..<50 {
+            var v = 0.0
+            let samples = (0..<200).map { i -> Sample in
+                v = random(15) == 0 ? Double(random(50)) / 7 : v + Double(random(1000)) / 3
+                return Sample(t: Int64(i) * 15_000 + Int64(random(30)), v: v)
+            }
+            let resets = RangeFunctions.resetPositions(samples)
+            #expect(!resets.isEmpty)
+            for _ in 0..<100 {
+                let low = Int(random(UInt64(samples.count)))
+                let high = low + Int(random(UInt64(samples.count - low))) + 1
+                let w = samples[low..<high]
+                let start = w.first!.t - Int64(random(20_000))
+                let end = w.last!.t + Int64(random(20_000))
+                for isRate in [true, false] {
+                    let scanned = RangeFunctions.extrapolatedRate(
+                        w, rangeStart: start, rangeEnd: end, isCounter: true, isRate: isRate)
+                    let known = RangeFunctions.extrapolatedRate(
+                        w, rangeStart: start, rangeEnd: end, isCounter: true, isRate: isRate, resets: resets)
+                    #expect(scanned?.bitPattern == known?.bitPattern)
+                }
+            }
+        }
+    }
+
     @Test func fewerThanTwoSamplesGiveNoElement() {
         let one = [Sample(t: 1000, v: 5)][...]
         #expect(RangeFunctions.rate([][...], rangeStart: 0, rangeEnd: 60_000) == nil)
