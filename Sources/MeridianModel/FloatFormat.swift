@@ -57,9 +57,9 @@ public enum FloatFormat {
                 out.append(contentsOf: digits)
                 out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: point - digits.count))
             } else {
-                out.append(contentsOf: digits[..<point])
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[..<point]))
                 out.append(UInt8(ascii: "."))
-                out.append(contentsOf: digits[point...])
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[point...]))
             }
         }
     }
@@ -71,7 +71,7 @@ public enum FloatFormat {
             out.append(digits[0])
             if digits.count > 1 {
                 out.append(UInt8(ascii: "."))
-                out.append(contentsOf: digits[1...])
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[1...]))
             }
             let e = digits[0] == UInt8(ascii: "0") ? 0 : point - 1
             out.append(contentsOf: e < 0 ? "e-".utf8 : "e+".utf8)
@@ -180,23 +180,19 @@ public enum FloatFormat {
         return false
     }
 
-    /// The decimal digits of `n`, written in place from the last one.
+    /// The decimal digits of `n`, written from the last one into a buffer
+    /// on the stack, then appended at once.
     private static func appendInteger(_ n: UInt64, to out: inout [UInt8]) {
-        var width = 1
-        var rest = n / 10
-        while rest != 0 {
-            width += 1
-            rest /= 10
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
+            var i = buffer.count
+            var value = n
+            repeat {
+                i -= 1
+                buffer[i] = UInt8(ascii: "0") + UInt8(value % 10)
+                value /= 10
+            } while value != 0
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[i...]))
         }
-        let end = out.count + width
-        out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width))
-        var value = n
-        var i = end - 1
-        repeat {
-            out[i] = UInt8(ascii: "0") + UInt8(value % 10)
-            value /= 10
-            i -= 1
-        } while value != 0
     }
 
     private static func text(_ write: (inout [UInt8]) -> Void) -> String {
