@@ -63,4 +63,22 @@ import TestSupport
         try third.saveIfChanged()
         #expect(MetadataStore(dataDirectory: dir.path, logger: logger).lookup(metric: nil, limit: nil).map(\.family) == ["b"])
     }
+
+    @Test func descriptionsExpireAnHourAfterTheyWereLastSent() throws {
+        let dir = try TemporaryDirectory("metadata")
+        defer { dir.remove() }
+        let store = MetadataStore(dataDirectory: dir.path, logger: logger)
+        let hour = MetadataStore.expiry
+        store.record([meta("old", .gauge, "Gone soon."), meta("kept", .counter, "K.")], now: 0)
+        store.record([meta("kept", .counter, "K.")], now: hour / 2)
+        #expect(store.lookup(metric: nil, limit: nil, now: hour - 1).map(\.family) == ["kept", "old"])
+        #expect(store.lookup(metric: nil, limit: nil, now: hour).map(\.family) == ["kept"])
+        #expect(store.lookup(metric: "old", limit: nil, now: hour).isEmpty)
+        // A limit counts only families still described.
+        #expect(store.lookup(metric: nil, limit: 1, now: hour).map(\.family) == ["kept"])
+        try store.saveIfChanged(now: hour)
+        let reloaded = MetadataStore(dataDirectory: dir.path, logger: logger)
+        #expect(reloaded.lookup(metric: nil, limit: nil, now: hour).map(\.family) == ["kept"])
+        #expect(reloaded.lookup(metric: nil, limit: nil, now: hour / 2 + hour).isEmpty)
+    }
 }

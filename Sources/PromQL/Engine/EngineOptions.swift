@@ -43,7 +43,7 @@ final class QueryBudget: Sendable {
         loaded.subtract(count, ordering: .relaxed)
     }
 
-        func checkDeadline() throws(QueryError) {
+    func checkDeadline() throws(QueryError) {
         if ContinuousClock.now > deadline { throw QueryError(.timeout, "query timed out in query execution") }
     }
 }

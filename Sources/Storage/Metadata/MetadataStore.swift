@@ -6,23 +6,36 @@ import Synchronization
 /// The metric metadata senders have sent (type, help, unit per metric
 /// family), for `/api/v1/metadata`.
 ///
-/// Like Prometheus, which gathers it from its scrape targets, it keeps every
-/// distinct (type, help, unit) a family was described with, up to
-/// ``maxPerFamily`` (the newest win). It lives in memory and in
-/// `metadata.json` in the data directory, rewritten by ``saveIfChanged()``
-/// when something new arrived, so a restart still knows it. Losing the last
-/// few seconds of it in a crash is harmless: Prometheus re-sends all of its
-/// metadata every minute.
+/// Prometheus answers that endpoint from the targets it scrapes now; a
+/// receiver's closest equivalent is what its senders sent lately, since
+/// Prometheus re-sends all of its metadata every minute. So each distinct
+/// (type, help, unit) of a family is kept, up to ``maxPerFamily`` (the most
+/// recently sent win), and shown until nobody has sent it for ``expiry``:
+/// a metric that no longer exists stops being described, as it does in
+/// Prometheus (Cortex and Mimir expire theirs the same way).
+///
+/// It lives in memory and in `metadata.json` in the data directory,
+/// rewritten by ``saveIfChanged()``, so a restart still knows it. Losing
+/// the last seconds of it in a crash is harmless: senders re-send it.
 public final class MetadataStore: Sendable {
     /// Distinct descriptions kept per family.
     public static let maxPerFamily = 10
     /// Families kept; past it, new families are ignored (with one warning),
     /// so a sender cannot grow this without bound.
     public static let maxFamilies = 1_000_000
+    /// How long a description stays after it was last sent: long enough to
+    /// ride out a sender's restart or a network outage.
+    public static let expiry: Int64 = 3_600_000
+
+    /// A description and when it was last sent (Unix ms).
+    private struct Entry: Codable, Equatable {
+        var metadata: MetricMetadata
+        var lastSeen: Int64
+    }
 
     private struct State {
-        /// Per family, its distinct descriptions, oldest first.
-        var families: [String: [MetricMetadata]] = [:]
+        /// Per family, its distinct descriptions, least recently sent first.
+        var families: [String: [Entry]] = [:]
         var changed = false
         var warnedFull = false
     }
@@ -39,9 +52,10 @@ public final class MetadataStore: Sendable {
         self.logger = logger
         guard let file, FileManager.default.fileExists(atPath: file) else { return }
         do {
-            let entries = try JSONDecoder().decode([MetricMetadata].self, from: Data(contentsOf: URL(fileURLWithPath: file)))
-            record(entries)
-            state.withLock { $0.changed = false }
+            let entries = try JSONDecoder().decode([Entry].self, from: Data(contentsOf: URL(fileURLWithPath: file)))
+            state.withLock { s in
+                for entry in entries { s.families[entry.metadata.family, default: []].append(entry) }
+            }
         } catch {
             logger.warning(
                 "cannot read the stored metric metadata; starting without it (senders re-send it)",
@@ -49,23 +63,23 @@ public final class MetadataStore: Sendable {
         }
     }
 
-    /// Adds what a request carried. Entries without a family name are ignored.
-    public func record(_ entries: [MetricMetadata]) {
+    /// Adds what a request carried, sent at `now` (Unix ms). Entries without
+    /// a family name are ignored.
+    public func record(_ entries: [MetricMetadata], now: Int64 = MetadataStore.now()) {
         guard !entries.isEmpty else { return }
         state.withLock { s in
-            for entry in entries where !entry.family.isEmpty {
-                if var known = s.families[entry.family] {
-                    if let at = known.firstIndex(of: entry) {
-                        // Already known; it becomes the newest.
-                        guard at != known.count - 1 else { continue }
+            for metadata in entries where !metadata.family.isEmpty {
+                let entry = Entry(metadata: metadata, lastSeen: now)
+                if var known = s.families[metadata.family] {
+                    if let at = known.firstIndex(where: { $0.metadata == metadata }) {
                         known.remove(at: at)
                     } else if known.count == Self.maxPerFamily {
                         known.removeFirst()
                     }
                     known.append(entry)
-                    s.families[entry.family] = known
+                    s.families[metadata.family] = known
                 } else if s.families.count < Self.maxFamilies {
-                    s.families[entry.family] = [entry]
+                    s.families[metadata.family] = [entry]
                 } else {
                     if !s.warnedFull {
                         s.warnedFull = true
@@ -80,26 +94,38 @@ public final class MetadataStore: Sendable {
         }
     }
 
-    /// The metadata of `metric` (every family when nil), at most `limit`
-    /// families (all when nil), sorted by family name; each family's
-    /// descriptions newest first.
-    public func lookup(metric: String?, limit: Int?) -> [(family: String, metadata: [MetricMetadata])] {
+    /// The current metadata of `metric` (every family when nil), at most
+    /// `limit` families (all when nil), sorted by family name; each family's
+    /// descriptions most recently sent first.
+    public func lookup(metric: String?, limit: Int?, now: Int64 = MetadataStore.now())
+        -> [(family: String, metadata: [MetricMetadata])]
+    {
         state.withLock { s in
-            if let metric {
-                guard let known = s.families[metric], limit != 0 else { return [] }
-                return [(metric, known.reversed())]
+            func current(_ family: String) -> [MetricMetadata] {
+                (s.families[family] ?? []).reversed().filter { now - $0.lastSeen < Self.expiry }.map(\.metadata)
             }
-            var names = s.families.keys.sorted()
-            if let limit, limit < names.count { names = Array(names.prefix(limit)) }
-            return names.map { ($0, s.families[$0]!.reversed()) }
+            let names = metric.map { [$0] } ?? s.families.keys.sorted()
+            var found: [(family: String, metadata: [MetricMetadata])] = []
+            for name in names {
+                if let limit, found.count >= limit { break }
+                let metadata = current(name)
+                if !metadata.isEmpty { found.append((name, metadata)) }
+            }
+            return found
         }
     }
 
-    /// Writes `metadata.json` (to a temporary file, then renamed over the old
-    /// one) if anything new arrived since the last save.
-    public func saveIfChanged() throws {
+    /// Forgets what expired, and writes `metadata.json` (to a temporary file,
+    /// then renamed over the old one) if anything changed since the last save.
+    public func saveIfChanged(now: Int64 = MetadataStore.now()) throws {
         guard let file else { return }
-        let entries: [MetricMetadata]? = state.withLock { s in
+        let entries: [Entry]? = state.withLock { s in
+            for (family, known) in s.families {
+                let kept = known.filter { now - $0.lastSeen < Self.expiry }
+                guard kept.count < known.count else { continue }
+                s.families[family] = kept.isEmpty ? nil : kept
+                s.changed = true
+            }
             guard s.changed else { return nil }
             s.changed = false
             return s.families.keys.sorted().flatMap { s.families[$0]! }
@@ -112,4 +138,7 @@ public final class MetadataStore: Sendable {
             throw error
         }
     }
+
+    /// The wall clock in Unix ms.
+    public static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 }
