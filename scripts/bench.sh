@@ -1,17 +1,25 @@
 #!/usr/bin/env bash
 # `make bench`: Meridian side by side with VictoriaMetrics and Prometheus on the
-# same remote-write payloads (../shared/bench, bench preset: 100k series, 12 M
-# samples), one run, reported as ratios: ingest, disk bytes per sample after a
-# flush, and memory at idle after the flush. Figures go to bench-out/.
+# same remote-write payloads (../shared/bench), one run, reported as ratios:
+#   1. ingest, disk bytes per sample after a flush, and memory at idle after
+#      the flush (bench preset: 100k series, 30 min, 12 M samples);
+#   2. query latency: dashboard range queries over 6 h at 15 s and 60 s steps
+#      on the same 100k series (144 M samples), plus instant queries.
+# Figures go to bench-out/. The 6 h payloads take about 17 minutes to generate
+# the first time (5.1 GiB, kept in $QUERY_DATA); each target then loads them.
 #
 #   PRESET=small make bench      # the 3k-series set, for a quick look
 #   REPEAT=3 make bench          # medians of 3 interleaved runs
+#   ONLY=ingest make bench       # or ONLY=query: one part only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BENCH_DIR=${BENCH_DIR:-../shared/bench}
 PRESET=${PRESET:-bench}
 REPEAT=${REPEAT:-1}
 DATA=${BENCH_DATA:-/tmp/meridian-bench-data-$PRESET}
+QUERY_DURATION=${QUERY_DURATION:-6h}
+QUERY_DATA=${QUERY_DATA:-/tmp/meridian-bench-data-$PRESET-$QUERY_DURATION}
+ONLY=${ONLY:-all}
 OUT=bench-out
 mkdir -p "$OUT"
 
@@ -22,19 +30,34 @@ echo "== building meridian (release)" >&2
 swift build -c release --product meridian
 BIN=$PWD/.build/release/meridian
 
-if [ ! -f "$DATA/manifest.json" ]; then
-  echo "== generating the $PRESET payloads into $DATA" >&2
-  python3 "$BENCH_DIR/gen.py" --preset "$PRESET" --out "$DATA"
+CANDIDATE_CMD="$BIN serve --listen 127.0.0.1:{port} --data-dir {datadir} --log-level warning"
+export CANDIDATE_CMD CANDIDATE_READY_PATH=/-/ready CANDIDATE_FLUSH_URL=/api/v1/admin/flush CANDIDATE_FLUSH_METHOD=POST
+
+if [ "$ONLY" = all ] || [ "$ONLY" = ingest ]; then
+  if [ ! -f "$DATA/manifest.json" ]; then
+    echo "== generating the $PRESET payloads into $DATA" >&2
+    python3 "$BENCH_DIR/gen.py" --preset "$PRESET" --out "$DATA"
+  fi
+
+  echo "== ingest: meridian vs victoriametrics vs prometheus ($PRESET, repeat $REPEAT)" >&2
+  python3 "$BENCH_DIR/bench_ingest.py" --data "$DATA" --repeat "$REPEAT" \
+      --targets victoriametrics,prometheus,candidate --json "$OUT/ingest-$PRESET.json" | tee "$OUT/ingest-$PRESET.txt"
+
+  echo "== memory at idle after flush and after restart ($PRESET)" >&2
+  BENCH_DIR="$BENCH_DIR" python3 scripts/bench_memory.py --data "$DATA" \
+      --targets candidate,victoriametrics,prometheus --json "$OUT/memory-$PRESET.json" | tee "$OUT/memory-$PRESET.txt"
 fi
 
-echo "== ingest: meridian vs victoriametrics vs prometheus ($PRESET, repeat $REPEAT)" >&2
-CANDIDATE_CMD="$BIN serve --listen 127.0.0.1:{port} --data-dir {datadir} --log-level warning" \
-CANDIDATE_READY_PATH=/-/ready CANDIDATE_FLUSH_URL=/api/v1/admin/flush CANDIDATE_FLUSH_METHOD=POST \
-  python3 "$BENCH_DIR/bench_ingest.py" --data "$DATA" --repeat "$REPEAT" \
-    --targets victoriametrics,prometheus,candidate --json "$OUT/ingest-$PRESET.json" | tee "$OUT/ingest-$PRESET.txt"
-
-echo "== memory at idle after flush and after restart ($PRESET)" >&2
-CANDIDATE_CMD="$BIN serve --listen 127.0.0.1:{port} --data-dir {datadir} --log-level warning" \
-CANDIDATE_READY_PATH=/-/ready CANDIDATE_FLUSH_URL=/api/v1/admin/flush CANDIDATE_FLUSH_METHOD=POST \
-BENCH_DIR="$BENCH_DIR" python3 scripts/bench_memory.py --data "$DATA" \
-    --targets candidate,victoriametrics,prometheus --json "$OUT/memory-$PRESET.json" | tee "$OUT/memory-$PRESET.txt"
+if [ "$ONLY" = all ] || [ "$ONLY" = query ]; then
+  # Payloads end a minute before they are generated; older than a week, they
+  # are made again, so that retention (15 d by default) never trims them.
+  if ! python3 -c 'import json,sys,time; m=json.load(open(sys.argv[1])); sys.exit(time.time()*1000-m["max_ts_ms"] > 7*86400e3)' \
+      "$QUERY_DATA/manifest.json" 2>/dev/null; then
+    echo "== generating the $PRESET payloads over $QUERY_DURATION into $QUERY_DATA" >&2
+    python3 "$BENCH_DIR/gen.py" --preset "$PRESET" --duration "$QUERY_DURATION" --out "$QUERY_DATA"
+  fi
+  echo "== query latency: prometheus vs victoriametrics vs meridian ($PRESET over $QUERY_DURATION, repeat 3)" >&2
+  python3 "$BENCH_DIR/bench_query.py" --data "$QUERY_DATA" --repeat 3 \
+      --targets prometheus,victoriametrics,candidate --json "$OUT/query-$PRESET-$QUERY_DURATION.json" \
+      | tee "$OUT/query-$PRESET-$QUERY_DURATION.txt"
+fi
