@@ -30,32 +30,28 @@ public enum MeridianRoutes {
 
         let api = router.group("/api/v1").add(middleware: GzipMiddleware()).add(middleware: APIErrorMiddleware())
         let notReady = APIError(.unavailable, "Meridian is starting: WAL replay in progress")
+        /// `handler`, answered with 503 until the WAL is replayed.
+        func whenReady(
+            _ handler: @escaping @Sendable (Request, BasicRequestContext) async throws -> Response
+        ) -> @Sendable (Request, BasicRequestContext) async throws -> Response {
+            { request, context in
+                guard state.isReady else { throw notReady }
+                return try await handler(request, context)
+            }
+        }
         for method in [HTTPRequest.Method.get, .post] {
-            api.on("query", method: method) { request, _ in
-                guard state.isReady else { throw notReady }
-                return try await query.instant(request)
-            }
-            api.on("query_range", method: method) { request, _ in
-                guard state.isReady else { throw notReady }
-                return try await query.range(request)
-            }
-            api.on("series", method: method) { request, _ in
-                guard state.isReady else { throw notReady }
-                return try await read.series(request)
-            }
-            api.on("labels", method: method) { request, _ in
-                guard state.isReady else { throw notReady }
-                return try await read.labelNames(request)
-            }
-            api.on("label/{name}/values", method: method) { request, context in
-                guard state.isReady else { throw notReady }
-                return try await read.labelValues(request, name: context.parameters.get("name") ?? "")
-            }
+            api.on("query", method: method, use: whenReady { request, _ in try await query.instant(request) })
+            api.on("query_range", method: method, use: whenReady { request, _ in try await query.range(request) })
+            api.on("series", method: method, use: whenReady { request, _ in try await read.series(request) })
+            api.on("labels", method: method, use: whenReady { request, _ in try await read.labelNames(request) })
+            api.on(
+                "label/{name}/values", method: method,
+                use: whenReady { request, context in
+                    try await read.labelValues(request, name: context.parameters.get("name") ?? "")
+                })
+            // Metadata does not come from the WAL: it is there from the start.
             api.on("metadata", method: method) { request, _ in try await read.metadata(request) }
-            api.on("export", method: method) { request, _ in
-                guard state.isReady else { throw notReady }
-                return try await read.export(request)
-            }
+            api.on("export", method: method, use: whenReady { request, _ in try await read.export(request) })
         }
         api.get("status/buildinfo") { _, _ in status.buildInfo() }
         api.post("admin/flush") { _, _ in try await status.flush() }

@@ -47,6 +47,7 @@ struct RangeInput {
         if case .evaluated(let series) = source { return series }
         var out: [SeriesPoints] = []
         try forEachSeries(budget: budget) { labels, samples throws(QueryError) in
+            // Kept in the result, so held past the release that follows this body.
             try budget.take(samples.count)
             out.append(SeriesPoints(labels: labels, samples: samples))
         }

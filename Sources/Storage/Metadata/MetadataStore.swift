@@ -120,9 +120,10 @@ public final class MetadataStore: Sendable {
     public func saveIfChanged(now: Int64 = MetadataStore.now()) throws {
         guard let file else { return }
         let entries: [Entry]? = state.withLock { s in
-            for (family, known) in s.families {
-                let kept = known.filter { now - $0.lastSeen < Self.expiry }
-                guard kept.count < known.count else { continue }
+            // This runs every second: look before building anything.
+            func expired(_ entry: Entry) -> Bool { now - entry.lastSeen >= Self.expiry }
+            for (family, known) in s.families where known.contains(where: expired) {
+                let kept = known.filter { !expired($0) }
                 s.families[family] = kept.isEmpty ? nil : kept
                 s.changed = true
             }
