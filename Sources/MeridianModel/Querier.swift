@@ -35,13 +35,24 @@ extension SampleIterator {
 public struct StoredSeries: Sendable {
     /// The series' label set.
     public let labels: Labels
+    /// At most how many samples the iterator yields (the sample counts of the
+    /// chunks that meet the range), or nil when unknown: what a query charges
+    /// to its budget before it reads the series.
+    public let sampleBound: Int?
     private let makeIteratorClosure: @Sendable () -> any SampleIterator
 
     /// Creates a series whose samples `makeIterator` reads, from the first one on.
-    public init(labels: Labels, makeIterator: @escaping @Sendable () -> any SampleIterator) {
+    public init(labels: Labels, sampleBound: Int? = nil, makeIterator: @escaping @Sendable () -> any SampleIterator) {
         self.labels = labels
+        self.sampleBound = sampleBound
         self.makeIteratorClosure = makeIterator
     }
+
+    /// The bytes a query reserves for each series it selects, before the
+    /// series is built: its label set (a few names and values) and its reader.
+    /// An estimate: labels vary, but a bound per series is what keeps a
+    /// selector of millions of series from allocating before it is refused.
+    public static let estimatedBytes = 256
 
     /// A fresh iterator positioned before the first sample.
     public func makeIterator() -> any SampleIterator { makeIteratorClosure() }
@@ -58,38 +69,66 @@ public struct StoredSeries: Sendable {
 /// The one seam between query evaluation and storage (as Prometheus'
 /// `storage.Querier`): the PromQL engine and the HTTP read endpoints see only this,
 /// never the head or blocks.
+///
+/// Every method takes the request's ``QueryContext``: implementations stop
+/// their long loops (postings expansion, regex matching over label values,
+/// series collection) when it is interrupted and then throw its ``QueryAbort``,
+/// and reserve memory for the series they are about to return.
 public protocol Querier: Sendable {
     /// The series that satisfy every matcher and have samples in `[mint, maxt]`,
     /// sorted by label set; each iterator yields only samples within that range.
-    func select(_ matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp) throws -> [StoredSeries]
+    func select(_ matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp, context: QueryContext) throws
+        -> [StoredSeries]
 
     /// Sorted label names of the series that match (all series if `matchers` is empty).
-    func labelNames(matching matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp) throws -> [String]
+    func labelNames(matching matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp, context: QueryContext) throws
+        -> [String]
 
     /// Sorted values of label `name` over the series that match.
-    func labelValues(_ name: String, matching matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp) throws -> [String]
+    func labelValues(
+        _ name: String, matching matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp, context: QueryContext
+    ) throws -> [String]
 }
 
 extension Querier {
-    /// The sorted label names of the series ``select(_:mint:maxt:)`` returns:
-    /// `labelNames` for a querier with no index of names to answer from.
-    /// - Complexity: O(series selected × labels).
-    public func labelNamesOfSelected(matching matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp) throws
+    /// ``select(_:mint:maxt:context:)`` without limits, for tests and tools.
+    public func select(_ matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp) throws -> [StoredSeries] {
+        try select(matchers, mint: mint, maxt: maxt, context: .unlimited())
+    }
+
+    /// ``labelNames(matching:mint:maxt:context:)`` without limits.
+    public func labelNames(matching matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp) throws -> [String] {
+        try labelNames(matching: matchers, mint: mint, maxt: maxt, context: .unlimited())
+    }
+
+    /// ``labelValues(_:matching:mint:maxt:context:)`` without limits.
+    public func labelValues(_ name: String, matching matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp) throws
         -> [String]
     {
+        try labelValues(name, matching: matchers, mint: mint, maxt: maxt, context: .unlimited())
+    }
+
+    /// The sorted label names of the series ``select(_:mint:maxt:context:)`` returns:
+    /// `labelNames` for a querier with no index of names to answer from.
+    /// - Complexity: O(series selected × labels).
+    public func labelNamesOfSelected(
+        matching matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp, context: QueryContext
+    ) throws -> [String] {
         var names = Set<String>()
-        for series in try select(matchers, mint: mint, maxt: maxt) { names.formUnion(series.labels.map(\.name)) }
+        for series in try select(matchers, mint: mint, maxt: maxt, context: context) {
+            names.formUnion(series.labels.map(\.name))
+        }
         return names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
-    /// The sorted values of label `name` over the series ``select(_:mint:maxt:)``
+    /// The sorted values of label `name` over the series ``select(_:mint:maxt:context:)``
     /// returns: `labelValues` for a querier with no index of values.
     /// - Complexity: O(series selected × labels).
     public func labelValuesOfSelected(
-        _ name: String, matching matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp
+        _ name: String, matching matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp, context: QueryContext
     ) throws -> [String] {
         var values = Set<String>()
-        for series in try select(matchers, mint: mint, maxt: maxt) {
+        for series in try select(matchers, mint: mint, maxt: maxt, context: context) {
             if let value = series.labels[name] { values.insert(value) }
         }
         return values.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }

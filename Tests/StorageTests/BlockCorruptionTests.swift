@@ -122,9 +122,11 @@ struct BlockCorruptionTests {
         do {
             _ = try reader.select([], mint: .min, maxt: .max)
             Issue.record("damage went unnoticed")
-        } catch {
+        } catch let error as StorageError {
             #expect(error.code == .corruption)
             #expect(error.message.contains("\(path) at offset 8: symbols"))
+        } catch {
+            Issue.record("unexpected error \(error)")
         }
     }
 

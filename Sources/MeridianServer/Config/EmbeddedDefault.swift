@@ -52,4 +52,15 @@ query:
   max_samples: 50000000
   # How far back an instant selector looks for a sample (and staleness).
   lookback_delta: 5m
+  # Queries that run at once, each on a thread of the query pool (as
+  # Prometheus' --query.max-concurrency); more wait in a queue, and their wait
+  # counts toward their timeout.
+  max_concurrency: 20
+  # Queries that may wait in that queue; more are refused with 503.
+  max_queued: 200
+  # The memory all running queries together may hold (their points, series
+  # and responses, charged before they are allocated): a share of the
+  # machine's RAM, or a size such as 4GiB. A query that would pass it fails
+  # with 503, and new queries are refused while it is reached.
+  max_memory: 25%
 """#

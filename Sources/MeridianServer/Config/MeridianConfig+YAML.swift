@@ -130,6 +130,17 @@ private struct ConfigReader {
                 if let d = duration(value, "query.lookback_delta") {
                     if d > 0 { config.queryLookbackDelta = d } else { problem(value, "query.lookback_delta must be positive") }
                 }
+            case "max_concurrency":
+                if let n = count(value, "query.max_concurrency", min: 1, max: 1024) { config.queryMaxConcurrency = n }
+            case "max_queued":
+                if let n = count(value, "query.max_queued", min: 0, max: 1_000_000) { config.queryMaxQueued = n }
+            case "max_memory":
+                guard let s = string(value, "query.max_memory") else { continue }
+                if let limit = MemoryLimit.parse(s), limit.bytes(physicalMemory: 1 << 40) > 0 {
+                    config.queryMaxMemory = limit
+                } else {
+                    problem(value, "query.max_memory: \"\(s)\" is neither a share of RAM (1% to 100%) nor a size (e.g. 2GiB)")
+                }
             default: unknown(key, in: "query")
             }
         }
@@ -174,6 +185,15 @@ private struct ConfigReader {
         }
         guard n >= min else {
             problem(node, "\(what) must be at least \(ByteSize.format(min)) (got \(s))")
+            return nil
+        }
+        return n
+    }
+
+    private mutating func count(_ node: Node, _ what: String, min: Int, max: Int) -> Int? {
+        guard let s = string(node, what) else { return nil }
+        guard let n = Int(s), (min...max).contains(n) else {
+            problem(node, "\(what) must be a whole number from \(min) to \(max) (got \(s))")
             return nil
         }
         return n

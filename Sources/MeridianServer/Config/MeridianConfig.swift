@@ -34,6 +34,12 @@ public struct MeridianConfig: Sendable, Equatable {
     public var queryMaxSamples = 50_000_000
     /// Seconds a selector looks back for a sample (Prometheus' `--query.lookback-delta`).
     public var queryLookbackDelta: Double = 300
+    /// Queries that run at once (Prometheus' `--query.max-concurrency`); more wait.
+    public var queryMaxConcurrency = 20
+    /// Queries that may wait for one of those; more are refused with 503.
+    public var queryMaxQueued = 200
+    /// The memory all running queries together may hold; past it, queries fail with 503.
+    public var queryMaxMemory = MemoryLimit.fractionOfRAM(0.25)
 
     /// Largest compressed remote-write body, and largest decompressed size.
     public var maxBodySize = 32 << 20
@@ -52,6 +58,39 @@ public struct MeridianConfig: Sendable, Equatable {
         var host = String(listen[..<colon])
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         return (host.isEmpty ? "0.0.0.0" : host, port)
+    }
+}
+
+/// A memory limit: a share of the machine's physical memory, or bytes.
+public enum MemoryLimit: Sendable, Equatable, CustomStringConvertible {
+    case fractionOfRAM(Double)
+    case bytes(Int)
+
+    /// Parses `25%` or a size (`2GiB`, bytes); nil for anything else.
+    public static func parse(_ text: String) -> MemoryLimit? {
+        let trimmed = String(text.drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
+        if trimmed.hasSuffix("%") {
+            guard let percent = Double(trimmed.dropLast()), percent > 0, percent <= 100 else { return nil }
+            return .fractionOfRAM(percent / 100)
+        }
+        return ByteSize.parse(trimmed).map { .bytes($0) }
+    }
+
+    /// The limit in bytes on a machine with `physicalMemory` bytes.
+    public func bytes(physicalMemory: UInt64) -> Int {
+        switch self {
+        case .fractionOfRAM(let fraction): return Int(Double(physicalMemory) * fraction)
+        case .bytes(let n): return n
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .fractionOfRAM(let fraction):
+            let percent = fraction * 100
+            return percent == percent.rounded() ? "\(Int(percent))% of RAM" : "\(percent)% of RAM"
+        case .bytes(let n): return ByteSize.format(n)
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import PromQL
 
 /// Prometheus' API error types (`errorType` in error responses).
 public enum APIErrorType: String, Sendable {
@@ -24,6 +25,17 @@ public struct APIError: Error, Sendable {
         self.status = status ?? APIError.defaultStatus(type)
     }
 
+    /// A query's error, with the type and status Prometheus gives it.
+    public init(_ error: QueryError) {
+        switch error.kind {
+        case .badData: self.init(.badData, error.message)
+        case .execution: self.init(.execution, error.message)
+        case .timeout: self.init(.timeout, error.message)
+        case .canceled: self.init(.canceled, error.message)
+        case .unavailable: self.init(.unavailable, error.message)
+        }
+    }
+
     /// The status Prometheus uses for each error type.
     static func defaultStatus(_ type: APIErrorType) -> HTTPResponse.Status {
         switch type {
@@ -44,7 +56,10 @@ public struct APIError: Error, Sendable {
         w.raw(#","error":"#)
         w.string(message)
         w.raw("}")
-        return .json(w.bytes, status: status)
+        var response = Response.json(w.bytes, status: status)
+        // Load shed (the query memory or queue full): a client may retry soon.
+        if type == .unavailable { response.headers[.retryAfter] = "5" }
+        return response
     }
 }
 
@@ -62,9 +77,10 @@ extension Response {
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
-    /// `{"status":"success","data":<data>}` with `data` written by `body`.
-    public static func success(_ body: (inout JSONWriter) -> Void) -> Response {
-        var w = JSONWriter()
+    /// `{"status":"success","data":<data>}` with `data` written by `body`,
+    /// into a buffer of `capacity` bytes to start with.
+    public static func success(capacity: Int = 256, _ body: (inout JSONWriter) -> Void) -> Response {
+        var w = JSONWriter(capacity: capacity + 32)
         w.raw(#"{"status":"success","data":"#)
         body(&w)
         w.raw("}")

@@ -7,13 +7,21 @@ public struct RequestParameters: Sendable {
     private var values: [String: [String]] = [:]
 
     /// Parses the request's query string and form body (up to `maxBody` bytes).
+    /// - Throws: `APIError` (413, `bad_data`) for a larger form body.
     public static func from(_ request: Request, maxBody: Int = 8 << 20) async throws -> RequestParameters {
         var params = RequestParameters()
         params.add(urlEncoded: request.uri.query ?? "")
         if request.method == .post,
             request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true
         {
-            let body = try await request.body.collect(upTo: maxBody)
+            let body: ByteBuffer
+            do {
+                body = try await request.body.collect(upTo: maxBody)
+            } catch let error as HTTPError where error.status == .contentTooLarge {
+                throw APIError(
+                    .badData, "form body larger than the \(maxBody >> 20) MiB accepted for query parameters",
+                    status: .contentTooLarge)
+            }
             params.add(urlEncoded: String(buffer: body))
         }
         return params

@@ -18,18 +18,17 @@ struct QueryRoutes: Sendable {
     }
 
     /// `GET|POST /api/v1/query?query=…&time=…&timeout=…`
-    func instant(_ request: Request) async throws -> Response {
+    func instant(_ request: Request, _ context: MeridianRequestContext) async throws -> Response {
         let params = try await RequestParameters.from(request)
         let time = try params["time"].map { try TimeParameter.parse($0, parameter: "time", wrapped: true) }
             ?? Timestamp(Date().timeIntervalSince1970 * 1000)
         let expr = try Self.parse(params, prefixed: true)
-        let engine = try engine(timeout: params)
-        let value = try await run { try engine.instant(expr, at: time) }
-        return .success { Self.write(value, into: &$0) }
+        let query = try queryContext(params, context)
+        return try await run(query) { [engine] in try engine.instant(expr, at: time, context: query) }
     }
 
     /// `GET|POST /api/v1/query_range?query=…&start=…&end=…&step=…&timeout=…`
-    func range(_ request: Request) async throws -> Response {
+    func range(_ request: Request, _ context: MeridianRequestContext) async throws -> Response {
         let params = try await RequestParameters.from(request)
         let start = try TimeParameter.parse(params["start"] ?? "", parameter: "start")
         let end = try TimeParameter.parse(params["end"] ?? "", parameter: "end")
@@ -49,9 +48,8 @@ struct QueryRoutes: Sendable {
                 "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)")
         }
         let expr = try Self.parse(params, prefixed: false)
-        let engine = try engine(timeout: params)
-        let value = try await run { try engine.range(expr, start: start, end: end, step: step) }
-        return .success { Self.write(value, into: &$0) }
+        let query = try queryContext(params, context)
+        return try await run(query) { [engine] in try engine.range(expr, start: start, end: end, step: step, context: query) }
     }
 
     /// Parses `query`; Prometheus 2.42 names the parameter in instant
@@ -64,13 +62,11 @@ struct QueryRoutes: Sendable {
         }
     }
 
-    /// The engine with the request's `timeout`, if shorter than the server's.
-    private func engine(timeout params: RequestParameters) throws -> PromQLEngine {
-        guard let text = params["timeout"] else { return engine }
-        let ms = try Self.duration(text, parameter: "timeout")
-        var options = engine.options
-        options.timeout = min(options.timeout, .milliseconds(ms))
-        return PromQLEngine(querier: engine.querier, options: options)
+    /// The query's context: the request's `timeout` when shorter than the
+    /// server's, and the client's connection.
+    private func queryContext(_ params: RequestParameters, _ context: MeridianRequestContext) throws -> QueryContext {
+        let timeout = try params["timeout"].map { Duration.milliseconds(try Self.duration($0, parameter: "timeout")) }
+        return state.queryContext(timeout: timeout, clientGone: context.clientGone)
     }
 
     /// Prometheus' durations in parameters: float seconds, or `5m`, `1h30m`…, in ms.
@@ -87,18 +83,46 @@ struct QueryRoutes: Sendable {
         throw APIError(.badData, "invalid parameter \"\(parameter)\": cannot parse \"\(text)\" to a valid duration")
     }
 
-    /// Runs a query off the request threads, mapping its errors to Prometheus' types.
-    private func run(_ query: @escaping @Sendable () throws -> QueryValue) async throws -> QueryValue {
+    /// Runs a query on the query pool and writes its result, with the
+    /// response's bytes charged to the query before they are written; the
+    /// query's memory goes back to the pool once the response is built.
+    private func run(_ query: QueryContext, _ evaluate: @escaping @Sendable () throws -> QueryValue) async throws
+        -> Response
+    {
+        defer { query.finish() }
         do {
-            return try await onBlockingThread(query)
+            let value = try await state.queries.run(query, evaluate)
+            let size = Self.estimatedSize(value)
+            // The writer's bytes and the buffer they are copied into.
+            try query.reserve(bytes: 2 * size)
+            return .success(capacity: size) { Self.write(value, into: &$0) }
         } catch let error as QueryError {
-            switch error.kind {
-            case .badData: throw APIError(.badData, error.message)
-            case .execution: throw APIError(.execution, error.message)
-            case .timeout: throw APIError(.timeout, error.message)
-            case .canceled: throw APIError(.canceled, error.message)
-            }
+            throw APIError(error)
+        } catch let abort as QueryAbort {
+            throw APIError(QueryError(abort: abort))
         }
+    }
+
+    /// About how many bytes ``write(_:into:)`` writes for `value`: a little
+    /// more than it does for plain label text and typical values, so that it
+    /// serves both to charge the response and to size its buffer once.
+    /// - Complexity: O(series × labels).
+    static func estimatedSize(_ value: QueryValue) -> Int {
+        /// `[1700000000.123,"-1.2345678901234567e-300"],` is 44 bytes.
+        let pointBytes = 44
+        switch value {
+        case .scalar: return 64
+        case .string(let text, _): return 64 + 2 * text.utf8.count
+        case .vector(let elements):
+            return elements.reduce(64) { $0 + 24 + estimatedSize(labels: $1.labels) + pointBytes }
+        case .matrix(let series):
+            return series.reduce(64) { $0 + 24 + estimatedSize(labels: $1.labels) + pointBytes * $1.samples.count }
+        }
+    }
+
+    /// About how many bytes a label set takes as a JSON object.
+    static func estimatedSize(labels: Labels) -> Int {
+        labels.reduce(2) { $0 + $1.name.utf8.count + $1.value.utf8.count + 6 }
     }
 
     /// `{"resultType":…,"result":…}` in Prometheus' shapes: times as float

@@ -10,42 +10,70 @@ struct ReadRoutes: Sendable {
     let state: ServerState
 
     /// `GET|POST /api/v1/series?match[]=…&start=…&end=…`
-    func series(_ request: Request) async throws -> Response {
+    func series(_ request: Request, _ context: MeridianRequestContext) async throws -> Response {
         let params = try await RequestParameters.from(request)
-        let all = try selectUnion(params).map(\.labels)
-        return .success { w in
-            w.raw("[")
-            for (i, labels) in all.enumerated() {
-                if i > 0 { w.raw(",") }
-                w.labels(labels)
+        let selectors = try matcherSets(params, required: true, describeParameter: true)
+        let (start, end) = try TimeParameter.range(params)
+        return try await run(context) { [state] query in
+            let all = try Self.selectUnion(state.querier, selectors, start, end, query).map(\.labels)
+            let size = all.reduce(16) { $0 + QueryRoutes.estimatedSize(labels: $1) }
+            try query.reserve(bytes: 2 * size)
+            return .success(capacity: size) { w in
+                w.raw("[")
+                for (i, labels) in all.enumerated() {
+                    if i > 0 { w.raw(",") }
+                    w.labels(labels)
+                }
+                w.raw("]")
             }
-            w.raw("]")
         }
     }
 
     /// `GET|POST /api/v1/labels`
-    func labelNames(_ request: Request) async throws -> Response {
+    func labelNames(_ request: Request, _ context: MeridianRequestContext) async throws -> Response {
         let params = try await RequestParameters.from(request)
         let (start, end) = try TimeParameter.range(params)
-        var names = Set<String>()
-        for matchers in try matcherSets(params, required: false) {
-            names.formUnion(try state.querier.labelNames(matching: matchers, mint: start, maxt: end))
+        let selectors = try matcherSets(params, required: false)
+        return try await run(context) { [state] query in
+            var names = Set<String>()
+            for matchers in selectors {
+                names.formUnion(try state.querier.labelNames(matching: matchers, mint: start, maxt: end, context: query))
+            }
+            return .success { $0.stringArray(names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }) }
         }
-        return .success { $0.stringArray(names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }) }
     }
 
     /// `GET /api/v1/label/{name}/values`
-    func labelValues(_ request: Request, name: String) async throws -> Response {
+    func labelValues(_ request: Request, _ context: MeridianRequestContext, name: String) async throws -> Response {
         guard NameValidation.isValidLabelName(name) else {
             throw APIError(.badData, "invalid label name: \"\(name)\"")
         }
         let params = try await RequestParameters.from(request)
         let (start, end) = try TimeParameter.range(params)
-        var values = Set<String>()
-        for matchers in try matcherSets(params, required: false) {
-            values.formUnion(try state.querier.labelValues(name, matching: matchers, mint: start, maxt: end))
+        let selectors = try matcherSets(params, required: false)
+        return try await run(context) { [state] query in
+            var values = Set<String>()
+            for matchers in selectors {
+                values.formUnion(
+                    try state.querier.labelValues(name, matching: matchers, mint: start, maxt: end, context: query))
+            }
+            return .success { $0.stringArray(values.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }) }
         }
-        return .success { $0.stringArray(values.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }) }
+    }
+
+    /// Runs a read on the query pool under a context of its own (the query
+    /// timeout, the client's connection, memory from the query pool), with
+    /// its refusals and stops as Prometheus-shaped errors.
+    private func run(
+        _ context: MeridianRequestContext, _ read: @escaping @Sendable (QueryContext) throws -> Response
+    ) async throws -> Response {
+        let query = state.queryContext(clientGone: context.clientGone)
+        defer { query.finish() }
+        do {
+            return try await state.queries.run(query) { try read(query) }
+        } catch let abort as QueryAbort {
+            throw APIError(QueryError(abort: abort))
+        }
     }
 
     /// `GET|POST /api/v1/metadata?metric=…&limit=…`: every description of
@@ -84,10 +112,23 @@ struct ReadRoutes: Sendable {
     }
 
     /// `GET|POST /api/v1/export?match[]=…` — one JSON line per series with every
-    /// raw sample, streamed a few hundred series at a time.
-    func export(_ request: Request) async throws -> Response {
+    /// raw sample, streamed a few hundred series at a time. The series are
+    /// chosen under the query limits; the streaming that follows goes at the
+    /// client's pace and ends when it leaves.
+    func export(_ request: Request, _ context: MeridianRequestContext) async throws -> Response {
         let params = try await RequestParameters.from(request)
-        let selected = try selectUnion(params)
+        let selectors = try matcherSets(params, required: true, describeParameter: true)
+        let (start, end) = try TimeParameter.range(params)
+        let query = state.queryContext(clientGone: context.clientGone)
+        defer { query.finish() }
+        let selected: [StoredSeries]
+        do {
+            selected = try await state.queries.run(query) { [state] in
+                try Self.selectUnion(state.querier, selectors, start, end, query)
+            }
+        } catch let abort as QueryAbort {
+            throw APIError(QueryError(abort: abort))
+        }
         var headers = HTTPFields()
         headers[.contentType] = "application/stream+json; charset=utf-8"
         let body = ResponseBody { writer in
@@ -105,14 +146,16 @@ struct ReadRoutes: Sendable {
         return Response(status: .ok, headers: headers, body: body)
     }
 
-    /// The series selected by any `match[]` within `start`/`end`, each once, sorted by labels.
-    private func selectUnion(_ params: RequestParameters) throws -> [StoredSeries] {
-        let selectors = try matcherSets(params, required: true, describeParameter: true)
-        let (start, end) = try TimeParameter.range(params)
+    /// The series selected by any of `selectors` within `start`/`end`, each once, sorted by labels.
+    private static func selectUnion(
+        _ querier: any Querier, _ selectors: [[LabelMatcher]], _ start: Timestamp, _ end: Timestamp,
+        _ context: QueryContext
+    ) throws -> [StoredSeries] {
         var seen = Set<Labels>()
         var series: [StoredSeries] = []
         for matchers in selectors {
-            for s in try state.querier.select(matchers, mint: start, maxt: end) where seen.insert(s.labels).inserted {
+            for s in try querier.select(matchers, mint: start, maxt: end, context: context)
+            where seen.insert(s.labels).inserted {
                 series.append(s)
             }
         }

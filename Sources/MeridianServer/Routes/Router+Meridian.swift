@@ -19,8 +19,8 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
 
 /// Builds the router of every Meridian endpoint.
 public enum MeridianRoutes {
-    public static func router(state: ServerState) -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+    public static func router(state: ServerState) -> Router<MeridianRequestContext> {
+        let router = Router(context: MeridianRequestContext.self)
         let write = RemoteWriteRoute(state: state)
         let read = ReadRoutes(state: state)
         let status = StatusRoutes(state: state)
@@ -32,26 +32,26 @@ public enum MeridianRoutes {
         let notReady = APIError(.unavailable, "Meridian is starting: WAL replay in progress")
         /// `handler`, answered with 503 until the WAL is replayed.
         func whenReady(
-            _ handler: @escaping @Sendable (Request, BasicRequestContext) async throws -> Response
-        ) -> @Sendable (Request, BasicRequestContext) async throws -> Response {
+            _ handler: @escaping @Sendable (Request, MeridianRequestContext) async throws -> Response
+        ) -> @Sendable (Request, MeridianRequestContext) async throws -> Response {
             { request, context in
                 guard state.isReady else { throw notReady }
                 return try await handler(request, context)
             }
         }
         for method in [HTTPRequest.Method.get, .post] {
-            api.on("query", method: method, use: whenReady { request, _ in try await query.instant(request) })
-            api.on("query_range", method: method, use: whenReady { request, _ in try await query.range(request) })
-            api.on("series", method: method, use: whenReady { request, _ in try await read.series(request) })
-            api.on("labels", method: method, use: whenReady { request, _ in try await read.labelNames(request) })
+            api.on("query", method: method, use: whenReady { request, context in try await query.instant(request, context) })
+            api.on("query_range", method: method, use: whenReady { request, context in try await query.range(request, context) })
+            api.on("series", method: method, use: whenReady { request, context in try await read.series(request, context) })
+            api.on("labels", method: method, use: whenReady { request, context in try await read.labelNames(request, context) })
             api.on(
                 "label/{name}/values", method: method,
                 use: whenReady { request, context in
-                    try await read.labelValues(request, name: context.parameters.get("name") ?? "")
+                    try await read.labelValues(request, context, name: context.parameters.get("name") ?? "")
                 })
             // Metadata does not come from the WAL: it is there from the start.
             api.on("metadata", method: method) { request, _ in try await read.metadata(request) }
-            api.on("export", method: method, use: whenReady { request, _ in try await read.export(request) })
+            api.on("export", method: method, use: whenReady { request, context in try await read.export(request, context) })
         }
         api.get("status/buildinfo") { _, _ in status.buildInfo() }
         api.post("admin/flush") { _, _ in try await status.flush() }

@@ -26,7 +26,7 @@ struct StatusRoutes: Sendable {
     func flush() async throws -> Response {
         guard state.isReady else { throw APIError(.unavailable, "Meridian is starting: WAL replay in progress") }
         let store = state.store
-        let written = try await onBlockingThread {
+        let written = try await state.maintenance.run {
             let written = try store.flush()
             try store.applyRetention()
             return written
@@ -39,7 +39,7 @@ struct StatusRoutes: Sendable {
     func compact() async throws -> Response {
         guard state.isReady else { throw APIError(.unavailable, "Meridian is starting: WAL replay in progress") }
         let store = state.store
-        return Self.blockList(try await onBlockingThread { try store.compact() })
+        return Self.blockList(try await state.maintenance.run { try store.compact() })
     }
 
     /// `{"blocks":[{"id":…,"minTime":…,"maxTime":…,"series":…,"samples":…},…]}`
@@ -67,6 +67,7 @@ struct StatusRoutes: Sendable {
     func metrics() -> Response {
         state.metrics.headSeries.set(to: Double(state.head.seriesCount))
         if let wal = state.wal { state.metrics.walBytes.set(to: Double(wal.diskBytes)) }
+        state.queries.metrics.memoryHeld.set(to: Double(state.queries.memory.usedBytes))
         var headers = HTTPFields()
         headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
         return Response(

@@ -26,7 +26,7 @@ struct CompactionService: Service {
             try? await Task.sleep(for: Self.interval)
             guard state.isReady, !Task.isCancelled else { continue }
             do {
-                _ = try await onBlockingThread { try store.compact() }
+                _ = try await state.maintenance.run { try store.compact() }
             } catch {
                 state.logger.error("compaction failed; the blocks stay as they were", metadata: ["error": "\(error)"])
             }

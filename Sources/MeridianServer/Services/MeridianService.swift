@@ -42,17 +42,21 @@ public enum MeridianService {
         }
         let app = Application(
             router: MeridianRoutes.router(state: state),
+            server: .http1(configuration: .init(additionalChannelHandlers: [ClientDisconnectHandler()])),
             configuration: .init(address: .hostname(host, port: port), serverName: "Meridian"),
             logger: logger)
         let storage = StorageService(state: state, walDirectory: walDirectory)
         let compaction = CompactionService(state: state)
+        let queries = QueryService(state: state)
         logger.info(
             "starting Meridian",
             metadata: ["listen": "\(config.listen)", "data_dir": "\(config.dataDir)", "role": "\(config.role.rawValue)"])
-        // Services stop in reverse order: the HTTP server first, then compaction,
+        // Services stop in reverse order: running queries are cancelled first,
+        // then the HTTP server finishes its requests, then compaction stops,
         // then the store closes the WAL.
         return ServiceGroup(
             configuration: .init(
-                services: [storage, compaction, app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: [storage, compaction, app, queries], gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import MeridianModel
 import PromQL
@@ -14,6 +15,12 @@ public final class ServerState: Sendable {
     public let metadata: MetadataStore
     public let metrics: IngestMetrics
     public let logger: Logger
+    /// Runs read queries: bounded concurrency, queue and memory; cancels them at shutdown.
+    public let queries: QueryScheduler
+    /// Runs the store's blocking work (block writes, checkpoints, compaction,
+    /// admin calls) on three threads of its own (a compaction, a cut and an
+    /// admin call at once), apart from queries and ingestion.
+    public let maintenance: WorkPool
     private let ready = Atomic<Bool>(false)
 
     public init(
@@ -25,6 +32,11 @@ public final class ServerState: Sendable {
         self.metadata = metadata
         self.metrics = metrics
         self.logger = logger
+        queries = QueryScheduler(
+            maxConcurrency: config.queryMaxConcurrency, maxQueued: config.queryMaxQueued,
+            maxMemory: config.queryMaxMemory.bytes(physicalMemory: ProcessInfo.processInfo.physicalMemory),
+            metrics: QueryMetrics(registry: metrics.registry))
+        maintenance = WorkPool(name: "meridian-maintenance", maxThreads: 3)
     }
 
     /// True once the WAL has been replayed: before that, writes and reads get 503.
@@ -34,6 +46,16 @@ public final class ServerState: Sendable {
 
     /// The querier every read endpoint uses: head, data being persisted, and blocks.
     public var querier: any Querier { store }
+
+    /// A context for one read request: the config's timeout (or the
+    /// request's, when shorter) and sample limit, memory from the query pool,
+    /// and the client's connection to notice when it leaves.
+    func queryContext(timeout: Duration? = nil, clientGone: (@Sendable () -> Bool)? = nil) -> QueryContext {
+        let options = queryOptions
+        return QueryContext(
+            timeout: timeout.map { min($0, options.timeout) } ?? options.timeout, maxSamples: options.maxSamples,
+            pool: queries.memory, clientGone: clientGone)
+    }
 
     /// The PromQL engine's limits (query timeout, samples per query, lookback), from the config.
     public var queryOptions: EngineOptions {

@@ -46,11 +46,11 @@ struct StorageService: Service {
                 if state.config.walFsyncInterval > 0 { try wal.sync() }
                 guard ContinuousClock.now >= nextCut else { continue }
                 let store = state.store
-                if try await onBlockingThread({ try store.cutBlocksIfNeeded() }).isEmpty == false {
+                if try await state.maintenance.run({ try store.cutBlocksIfNeeded() }).isEmpty == false {
                     sizeAtLastCheckpoint = wal.diskBytes
                     try store.applyRetention()
                 } else if wal.diskBytes - sizeAtLastCheckpoint > Int64(state.config.walCheckpointAfter) {
-                    try await onBlockingThread { try store.checkpoint() }
+                    try await state.maintenance.run { try store.checkpoint() }
                     sizeAtLastCheckpoint = wal.diskBytes
                 }
             } catch {
@@ -72,14 +72,6 @@ struct StorageService: Service {
 
     /// How long cuts pause after one failed.
     static let cutRetryDelay = Duration.seconds(30)
-}
-
-/// Runs blocking work (disk writes that take seconds) on a thread of its own, so
-/// it does not hold one of the few threads that serve every request.
-func onBlockingThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
-    }
 }
 
 extension Duration {

@@ -11,6 +11,8 @@ extension Evaluator {
             }
             guard NameValidation.isValidLabelName(name) else { throw QueryError(.execution, "invalid label name \"\(name)\"") }
             if !a.without { grouping.append(name) }
+            // Every point moves to a series of its own value's label set.
+            try take(input.pointCount)
             input = Self.labellingValues(input, as: name)
         }
         let parameter = try a.param.flatMap { (p) throws(QueryError) -> [Double]? in
@@ -33,11 +35,21 @@ extension Evaluator {
         }
         switch a.op {
         case .topk, .bottomk:
-            return .vector(try selectK(input, groupOf: groupOf, groupCount: groupLabels.count, k: parameter!, top: a.op == .topk))
+            let index = try stepIndex(input)
+            return .vector(try charging(atMost: input.pointCount) { () throws(QueryError) in
+                try selectK(input, index, groupOf: groupOf, groupCount: groupLabels.count, k: parameter!, top: a.op == .topk)
+            })
         case .quantile:
-            return .vector(quantiles(input, groupOf: groupOf, groupLabels: groupLabels, q: parameter!))
+            let index = try stepIndex(input)
+            return .vector(try charging(atMost: groupLabels.count * stepCount) { () throws(QueryError) in
+                try quantiles(input, index, groupOf: groupOf, groupLabels: groupLabels, q: parameter!)
+            })
         default:
-            return .vector(accumulate(a.op, input, groupOf: groupOf, groupLabels: groupLabels))
+            // A running accumulator per group and step (up to three words each).
+            try take(2 * groupLabels.count * stepCount)
+            return .vector(try charging(atMost: groupLabels.count * stepCount) { () throws(QueryError) in
+                try accumulate(a.op, input, groupOf: groupOf, groupLabels: groupLabels)
+            })
         }
     }
 
@@ -74,9 +86,12 @@ extension Evaluator {
 
     /// `sum min max avg group stddev stdvar count count_values`: one running
     /// accumulator per group and step, fed series by series.
-    private func accumulate(_ op: AggregateOp, _ input: StepVector, groupOf: [Int], groupLabels: [Labels]) -> StepVector {
+    private func accumulate(
+        _ op: AggregateOp, _ input: StepVector, groupOf: [Int], groupLabels: [Labels]
+    ) throws(QueryError) -> StepVector {
         var accumulators = Array(repeating: [Accumulator?](repeating: nil, count: stepCount), count: groupLabels.count)
         for (i, s) in input.series.enumerated() {
+            try progress(1 + s.points.count)
             let g = groupOf[i]
             for p in s.points {
                 let step = Int(p.step)
@@ -89,6 +104,7 @@ extension Evaluator {
         }
         var out: [StepSeries] = []
         for (g, labels) in groupLabels.enumerated() {
+            try progress(stepCount)
             var points: [StepPoint] = []
             for step in 0..<stepCount {
                 if let acc = accumulators[g][step] { points.append(StepPoint(step: Int32(step), v: acc.result(op))) }
@@ -102,14 +118,14 @@ extension Evaluator {
     /// elements, with their own labels. NaN ranks below every number for
     /// `topk` and above for `bottomk`, as in Prometheus.
     private func selectK(
-        _ input: StepVector, groupOf: [Int], groupCount: Int, k: [Double], top: Bool
+        _ input: StepVector, _ index: StepIndex, groupOf: [Int], groupCount: Int, k: [Double], top: Bool
     ) throws(QueryError) -> StepVector {
-        let index = StepIndex(input, stepCount: stepCount)
         var kept = input.series.map { StepSeries(labels: $0.labels, points: []) }
         for step in 0..<stepCount {
+            try progress(1 + index.entries[step].count)
             // Prometheus converts k to int64 and fails where that is impossible.
             guard k[step].isFinite, abs(k[step]) < 9.2e18 else {
-                throw QueryError(.execution, "Scalar value \(FloatFormat.prometheus(k[step])) overflows int64")
+                throw QueryError(.execution, "Scalar value \(GoFloatFormat.shortest(k[step])) overflows int64")
             }
             let want = Int(k[step])
             guard want >= 1 else { continue }
@@ -130,10 +146,12 @@ extension Evaluator {
     }
 
     /// `quantile`: per step and group, the φ-quantile of the values.
-    private func quantiles(_ input: StepVector, groupOf: [Int], groupLabels: [Labels], q: [Double]) -> StepVector {
-        let index = StepIndex(input, stepCount: stepCount)
+    private func quantiles(
+        _ input: StepVector, _ index: StepIndex, groupOf: [Int], groupLabels: [Labels], q: [Double]
+    ) throws(QueryError) -> StepVector {
         var out = groupLabels.map { StepSeries(labels: $0, points: []) }
         for step in 0..<stepCount {
+            try progress(1 + index.entries[step].count)
             var byGroup = Array(repeating: [Double](), count: groupLabels.count)
             for e in index.entries[step] { byGroup[groupOf[Int(e.series)]].append(e.v) }
             for (g, values) in byGroup.enumerated() where !values.isEmpty {

@@ -6,6 +6,7 @@ extension Evaluator {
         let rhs = try eval(b.rhs)
         switch (lhs, rhs) {
         case (.scalar(let l), .scalar(let r)):
+            try take(stepCount)
             return .scalar(l.indices.map { i in
                 let (value, keep) = BinaryArithmetic.apply(b.op, l[i], r[i])
                 return b.op.isComparison ? (keep ? 1 : 0) : value
@@ -27,7 +28,7 @@ extension Evaluator {
         _ b: BinaryExpr, _ vector: StepVector, _ scalar: [Double], scalarOnLeft: Bool
     ) throws(QueryError) -> StepVector {
         let dropName = BinaryArithmetic.dropsMetricName(b.op, returnBool: b.returnBool)
-        return try vector.mapping(dropName: dropName) { v, step in
+        return try map(vector, dropName: dropName) { v, step in
             let other = scalar[step]
             var (value, keep) =
                 scalarOnLeft ? BinaryArithmetic.apply(b.op, other, v) : BinaryArithmetic.apply(b.op, v, other)
@@ -53,11 +54,21 @@ extension Evaluator {
     private func setOperation(_ b: BinaryExpr, _ lhs: StepVector, _ rhs: StepVector) throws(QueryError) -> StepVector {
         let leftKeys = lhs.series.map { matchSignature($0.labels, b.matching) }
         let rightKeys = rhs.series.map { matchSignature($0.labels, b.matching) }
-        let left = StepIndex(lhs, stepCount: stepCount)
-        let right = StepIndex(rhs, stepCount: stepCount)
+        let left = try stepIndex(lhs)
+        let right = try stepIndex(rhs)
+        return try charging(atMost: lhs.pointCount + rhs.pointCount) { () throws(QueryError) in
+            try setOperation(b, lhs, rhs, left, right, leftKeys, rightKeys)
+        }
+    }
+
+    private func setOperation(
+        _ b: BinaryExpr, _ lhs: StepVector, _ rhs: StepVector, _ left: StepIndex, _ right: StepIndex,
+        _ leftKeys: [Labels], _ rightKeys: [Labels]
+    ) throws(QueryError) -> StepVector {
         var keep = lhs.series.map { StepSeries(labels: $0.labels, points: []) }
         var extra = rhs.series.map { StepSeries(labels: $0.labels, points: []) }
         for step in 0..<stepCount {
+            try progress(1 + left.entries[step].count + right.entries[step].count)
             let rightHere = Set(right.entries[step].map { rightKeys[Int($0.series)] })
             switch b.op {
             case .and:
@@ -80,6 +91,15 @@ extension Evaluator {
             }
         }
         return try StepVector((keep + extra).filter { !$0.points.isEmpty }).mergingSameLabels()
+    }
+}
+
+extension Evaluator {
+    /// `vector` turned step-major, charged first: a list per step (counted
+    /// as two points: its slot and its header) and an entry per point.
+    func stepIndex(_ vector: StepVector) throws(QueryError) -> StepIndex {
+        try take(2 * stepCount + vector.pointCount)
+        return StepIndex(vector, stepCount: stepCount)
     }
 }
 

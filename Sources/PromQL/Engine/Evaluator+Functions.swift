@@ -8,20 +8,30 @@ extension Evaluator {
         }
         switch name {
         case "time":
+            try take(stepCount)
             return .scalar((0..<stepCount).map { Double(time($0)) / 1000 })
         case "pi":
+            try take(stepCount)
             return .scalar(Array(repeating: Double.pi, count: stepCount))
         case "vector":
             let values = try evalScalar(call.args[0])
+            try take(stepCount)
             let points = values.indices.map { StepPoint(step: Int32($0), v: values[$0]) }
             return .vector(StepVector([StepSeries(labels: .empty, points: points)]))
         case "scalar":
-            return .scalar(scalarOf(try evalVector(call.args[0])))
+            let vector = try evalVector(call.args[0])
+            // The values, the counts and the result.
+            try take(3 * stepCount)
+            return .scalar(scalarOf(vector))
         case "absent":
-            let present = try evalVector(call.args[0]).stepsPresent(count: stepCount)
-            return .vector(absentVector(present, call.args[0]))
+            let vector = try evalVector(call.args[0])
+            try take(stepCount)
+            return .vector(try absentVector(vector.stepsPresent(count: stepCount), call.args[0]))
         case "sort", "sort_desc":
-            return .vector(sorted(try evalVector(call.args[0]), descending: name == "sort_desc"))
+            let vector = try evalVector(call.args[0])
+            // The sort's scratch space, at most the series themselves.
+            try take(vector.series.count)
+            return .vector(sorted(vector, descending: name == "sort_desc"))
         case "timestamp":
             return .vector(try timestamps(call.args[0]))
         default:

@@ -13,13 +13,25 @@ extension Evaluator {
         let one = swapped ? lhs : rhs
         let manyKeys = many.series.map { matchSignature($0.labels, matching) }
         let oneKeys = one.series.map { matchSignature($0.labels, matching) }
-        let manyIndex = StepIndex(many, stepCount: stepCount)
-        let oneIndex = StepIndex(one, stepCount: stepCount)
-        let dropName = BinaryArithmetic.dropsMetricName(b.op, returnBool: b.returnBool)
+        let manyIndex = try stepIndex(many)
+        let oneIndex = try stepIndex(one)
+        // Each point of the "many" side makes at most one output point.
+        return try charging(atMost: many.pointCount) { () throws(QueryError) in
+            try match(b, matching, many: many, manyKeys, manyIndex, one: one, oneKeys, oneIndex)
+        }
+    }
 
+    /// The pairing of ``vectorVector(_:_:_:)``, step by step.
+    private func match(
+        _ b: BinaryExpr, _ matching: VectorMatching, many: StepVector, _ manyKeys: [Labels], _ manyIndex: StepIndex,
+        one: StepVector, _ oneKeys: [Labels], _ oneIndex: StepIndex
+    ) throws(QueryError) -> StepVector {
+        let swapped = matching.cardinality == .oneToMany
+        let dropName = BinaryArithmetic.dropsMetricName(b.op, returnBool: b.returnBool)
         var output = OutputSeries()
         var labelCache: [Int64: Labels] = [:]
         for step in 0..<stepCount {
+            try progress(1 + oneIndex.entries[step].count + manyIndex.entries[step].count)
             var oneBySignature: [Labels: StepIndex.Entry] = [:]
             for e in oneIndex.entries[step] {
                 let key = oneKeys[Int(e.series)]

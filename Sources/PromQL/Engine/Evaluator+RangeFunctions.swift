@@ -27,26 +27,29 @@ extension Evaluator {
     ) throws(QueryError) -> StepVector {
         var out: [StepSeries] = []
         var seen = Set<Labels>()
-        try input.forEachSeries(budget: budget) { (seriesLabels, samples) throws(QueryError) in
-            try budget.checkDeadline()
+        try input.forEachSeries(self) { (seriesLabels, samples) throws(QueryError) in
             eachSeries(samples)
+            // At most one point a step, charged before the array grows; what
+            // the series does not use is given back below.
+            try take(stepCount)
             var low = 0
             var high = 0
             var points: [StepPoint] = []
             for step in 0..<stepCount {
                 let end = input.reference[step]
-                let start = end - input.range
+                let start = end.saturatingSubtract(input.range)
                 while high < samples.count && samples[high].t <= end { high += 1 }
                 while low < high && samples[low].t < start { low += 1 }
+                try progress(1 + high - low)
                 guard low < high, let v = try function(samples[low..<high], start, end, step) else { continue }
                 points.append(StepPoint(step: Int32(step), v: v))
             }
+            release(stepCount - points.count)
             guard !points.isEmpty else { return }
             let labels = keepName ? seriesLabels : seriesLabels.droppingMetricName()
             guard seen.insert(labels).inserted else {
                 throw QueryError(.execution, "vector cannot contain metrics with the same labelset")
             }
-            try budget.take(points.count)
             out.append(StepSeries(labels: labels, points: points))
         }
         return StepVector(out)
@@ -57,11 +60,13 @@ extension Evaluator {
     func absentOverTime(_ argument: Expr) throws(QueryError) -> StepVector {
         // Series keep their (distinct) labels here, so the windows cannot collide.
         let windows = try slideWindows(try rangeInput(argument), keepName: true) { _, _, _, _ in 1 }
-        return absentVector(windows.stepsPresent(count: stepCount), argument)
+        try take(stepCount)
+        return try absentVector(windows.stepsPresent(count: stepCount), argument)
     }
 
     /// 1 at each step not marked present, with the labels `absent` gives.
-    func absentVector(_ present: [Bool], _ argument: Expr) -> StepVector {
+    func absentVector(_ present: [Bool], _ argument: Expr) throws(QueryError) -> StepVector {
+        try take(stepCount)
         let points = present.indices.filter { !present[$0] }.map { StepPoint(step: Int32($0), v: 1) }
         guard !points.isEmpty else { return StepVector() }
         return StepVector([StepSeries(labels: Self.absentLabels(argument), points: points)])

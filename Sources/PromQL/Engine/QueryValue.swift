@@ -59,6 +59,9 @@ public struct QueryError: Error, CustomStringConvertible, Sendable {
         case timeout
         /// The query was cancelled (503).
         case canceled
+        /// The server cannot run the query now: the memory all running
+        /// queries may hold is used up, or too many wait (503, with Retry-After).
+        case unavailable
     }
 
     public let kind: Kind
@@ -70,4 +73,14 @@ public struct QueryError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String { message }
+
+    /// The error a query stopped by its ``QueryContext`` reports.
+    public init(abort: QueryAbort) {
+        switch abort.code {
+        case .timeout: self.init(.timeout, abort.description)
+        case .canceled: self.init(.canceled, abort.description)
+        case .tooManySamples: self.init(.execution, abort.description)
+        case .memoryLimit, .overloaded: self.init(.unavailable, abort.description)
+        }
+    }
 }

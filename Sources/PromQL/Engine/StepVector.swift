@@ -9,6 +9,10 @@ struct StepVector {
     var series: [StepSeries]
 
     init(_ series: [StepSeries] = []) { self.series = series }
+
+    /// The points of every series.
+    /// - Complexity: O(series).
+    var pointCount: Int { series.reduce(0) { $0 + $1.points.count } }
 }
 
 /// One series of a ``StepVector``: its labels and its values at the steps

@@ -62,21 +62,32 @@ public final class FrozenHead: Querier, Sendable {
 
     // MARK: - Querier (a linear scan: a frozen head lives only while its block is written)
 
-    public func select(_ matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp) throws -> [StoredSeries] {
-        series.filter { s in matchers.allSatisfy { $0.matches(s.labels[$0.name] ?? "") } }.compactMap { s in
+    public func select(_ matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp, context: QueryContext) throws
+        -> [StoredSeries]
+    {
+        var interruption = InterruptionProbe(context)
+        let selected = series.filter { s in
+            !interruption.poll() && matchers.allSatisfy { $0.matches(s.labels[$0.name] ?? "") }
+        }
+        try context.check()
+        try context.reserve(bytes: selected.count * StoredSeries.estimatedBytes)
+        return selected.compactMap { s in
             var probe = s.iterator(mint: mint, maxt: maxt)
             guard probe.next() else { return nil }
-            return StoredSeries(labels: s.labels) { s.iterator(mint: mint, maxt: maxt) }
+            let bound = s.chunks.reduce(s.outOfOrder.count) { $0 + $1.chunk.sampleCount }
+            return StoredSeries(labels: s.labels, sampleBound: bound) { s.iterator(mint: mint, maxt: maxt) }
         }
     }
 
-    public func labelNames(matching matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp) throws -> [String] {
-        try labelNamesOfSelected(matching: matchers, mint: mint, maxt: maxt)
+    public func labelNames(matching matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp, context: QueryContext)
+        throws -> [String]
+    {
+        try labelNamesOfSelected(matching: matchers, mint: mint, maxt: maxt, context: context)
     }
 
     public func labelValues(
-        _ name: String, matching matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp
+        _ name: String, matching matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp, context: QueryContext
     ) throws -> [String] {
-        try labelValuesOfSelected(name, matching: matchers, mint: mint, maxt: maxt)
+        try labelValuesOfSelected(name, matching: matchers, mint: mint, maxt: maxt, context: context)
     }
 }

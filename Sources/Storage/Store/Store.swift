@@ -97,26 +97,30 @@ public final class Store: Sendable {
 }
 
 extension Store: Querier {
-    public func select(_ matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp) throws -> [StoredSeries] {
+    public func select(_ matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp, context: QueryContext) throws
+        -> [StoredSeries]
+    {
         let (headSeries, frozen, blocks) = try view.read { v in
-            (try head.select(matchers, mint: mint, maxt: maxt), v.frozen, v.blocks)
+            (try head.select(matchers, mint: mint, maxt: maxt, context: context), v.frozen, v.blocks)
         }
         var parts: [[StoredSeries]] = [headSeries]
-        for f in frozen { parts.append(try f.select(matchers, mint: mint, maxt: maxt)) }
+        for f in frozen { parts.append(try f.select(matchers, mint: mint, maxt: maxt, context: context)) }
         for b in blocks where b.meta.overlaps(mint: mint, maxt: maxt) {
-            parts.append(try reading(b) { try $0.select(matchers, mint: mint, maxt: maxt) })
+            parts.append(try reading(b) { try $0.select(matchers, mint: mint, maxt: maxt, context: context) })
         }
         return Self.merge(parts)
     }
 
-    public func labelNames(matching matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp) throws -> [String] {
-        try union { try $0.labelNames(matching: matchers, mint: mint, maxt: maxt) }
+    public func labelNames(matching matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp, context: QueryContext)
+        throws -> [String]
+    {
+        try union { try $0.labelNames(matching: matchers, mint: mint, maxt: maxt, context: context) }
     }
 
     public func labelValues(
-        _ name: String, matching matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp
+        _ name: String, matching matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp, context: QueryContext
     ) throws -> [String] {
-        try union { try $0.labelValues(name, matching: matchers, mint: mint, maxt: maxt) }
+        try union { try $0.labelValues(name, matching: matchers, mint: mint, maxt: maxt, context: context) }
     }
 
     private func union(_ body: (any Querier) throws -> [String]) throws -> [String] {
@@ -139,7 +143,11 @@ extension Store: Querier {
         }
         var merged = bySeries.map { labels, sources -> StoredSeries in
             if sources.count == 1 { return sources[0] }
-            return StoredSeries(labels: labels) { MergingSampleIterator(sources.map { $0.makeIterator() }) }
+            let bounds = sources.compactMap(\.sampleBound)
+            let bound = bounds.count == sources.count ? bounds.reduce(0, +) : nil
+            return StoredSeries(labels: labels, sampleBound: bound) {
+                MergingSampleIterator(sources.map { $0.makeIterator() })
+            }
         }
         merged.sort { $0.labels < $1.labels }
         return merged
