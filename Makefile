@@ -4,7 +4,7 @@ SWIFT ?= swift
 BENCH_DIR ?= $(abspath ../shared/bench)
 RUN_PACKAGES = libsnappy-dev zlib1g-dev
 TEST_PACKAGES = $(RUN_PACKAGES) prometheus
-BENCH_PACKAGES = $(RUN_PACKAGES) prometheus victoria-metrics python3-pip
+BENCH_PACKAGES = $(RUN_PACKAGES) prometheus victoria-metrics python3-pip wrk
 
 .PHONY: run test bench build release format
 

@@ -4,13 +4,15 @@
 #   1. ingest, disk bytes per sample after a flush, and memory at idle after
 #      the flush (bench preset: 100k series, 30 min, 12 M samples);
 #   2. query latency: dashboard range queries over 6 h at 15 s and 60 s steps
-#      on the same 100k series (144 M samples), plus instant queries.
+#      on the same 100k series (144 M samples), plus instant queries;
+#   3. the fixed cost of a query: requests per second of `vector(1)` with
+#      16 connections (wrk), against Prometheus.
 # Figures go to bench-out/. The 6 h payloads take about 17 minutes to generate
 # the first time (5.1 GiB, kept in $QUERY_DATA); each target then loads them.
 #
 #   PRESET=small make bench      # the 3k-series set, for a quick look
 #   REPEAT=3 make bench          # medians of 3 interleaved runs
-#   ONLY=ingest make bench       # or ONLY=query: one part only
+#   ONLY=ingest make bench       # or ONLY=query, ONLY=trivial: one part only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BENCH_DIR=${BENCH_DIR:-../shared/bench}
@@ -60,4 +62,8 @@ if [ "$ONLY" = all ] || [ "$ONLY" = query ]; then
   python3 "$BENCH_DIR/bench_query.py" --data "$QUERY_DATA" --repeat 3 \
       --targets prometheus,victoriametrics,candidate --json "$OUT/query-$PRESET-$QUERY_DURATION.json" \
       | tee "$OUT/query-$PRESET-$QUERY_DURATION.txt"
+fi
+
+if [ "$ONLY" = all ] || [ "$ONLY" = trivial ]; then
+  OUT="$OUT" scripts/bench_trivial.sh "$BIN"
 fi
