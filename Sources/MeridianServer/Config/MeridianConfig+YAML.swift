@@ -39,8 +39,10 @@ extension YamlError {
     }
 }
 
-/// Walks the YAML tree, filling a config and collecting problems with line numbers.
-private struct ConfigReader {
+/// Walks the YAML tree, filling a config and collecting problems with line
+/// numbers. Sections with their own file (`MeridianConfig+RemoteWrite.swift`)
+/// extend it there, with the typed readers below.
+struct ConfigReader {
     var problems: [ConfigProblem] = []
 
     mutating func read(_ root: Node, into config: inout MeridianConfig) {
@@ -135,21 +137,9 @@ private struct ConfigReader {
         }
     }
 
-    private mutating func readRemoteWrite(_ node: Node, _ config: inout MeridianConfig) {
-        guard let map = mapping(node, "remote_write") else { return }
-        for (key, value) in map {
-            switch key.string {
-            case "max_body_size": if let n = size(value, "remote_write.max_body_size", min: 1024) { config.maxBodySize = n }
-            case "max_decoded_size":
-                if let n = size(value, "remote_write.max_decoded_size", min: 1024) { config.maxDecodedSize = n }
-            default: unknown(key, in: "remote_write")
-            }
-        }
-    }
-
     // MARK: - Typed readers
 
-    private mutating func mapping(_ node: Node, _ what: String) -> Node.Mapping? {
+    mutating func mapping(_ node: Node, _ what: String) -> Node.Mapping? {
         if node.null != nil { return nil }
         guard let map = node.mapping else {
             problem(node, "\(what) must be a mapping of keys to values")
@@ -158,7 +148,7 @@ private struct ConfigReader {
         return map
     }
 
-    private mutating func string(_ node: Node, _ what: String) -> String? {
+    mutating func string(_ node: Node, _ what: String) -> String? {
         guard let s = node.scalar?.string else {
             problem(node, "\(what) must be a string")
             return nil
@@ -166,7 +156,7 @@ private struct ConfigReader {
         return s
     }
 
-    private mutating func size(_ node: Node, _ what: String, min: Int) -> Int? {
+    mutating func size(_ node: Node, _ what: String, min: Int) -> Int? {
         guard let s = string(node, what) else { return nil }
         guard let n = ByteSize.parse(s) else {
             problem(node, "\(what): \"\(s)\" is not a size (e.g. 512KiB, 64MiB, 1GiB, or bytes)")
@@ -179,7 +169,7 @@ private struct ConfigReader {
         return n
     }
 
-    private mutating func duration(_ node: Node, _ what: String) -> Double? {
+    mutating func duration(_ node: Node, _ what: String) -> Double? {
         guard let s = string(node, what) else { return nil }
         guard let d = DurationText.parseSeconds(s), d >= 0 else {
             problem(node, "\(what): \"\(s)\" is not a duration (e.g. 500ms, 1s, 5m)")
@@ -188,11 +178,11 @@ private struct ConfigReader {
         return d
     }
 
-    private mutating func unknown(_ key: Node, in section: String) {
+    mutating func unknown(_ key: Node, in section: String) {
         problem(key, "unknown key \"\(key.string ?? "?")\" in \(section)")
     }
 
-    private mutating func problem(_ node: Node, _ message: String) {
+    mutating func problem(_ node: Node, _ message: String) {
         problems.append(ConfigProblem(line: node.mark?.line, message: message))
     }
 }

@@ -1,3 +1,5 @@
+import RemoteWrite
+
 /// Every setting of a Meridian process, from the config file with flags applied on top.
 public struct MeridianConfig: Sendable, Equatable {
     /// Which parts of Meridian a process runs.
@@ -35,9 +37,9 @@ public struct MeridianConfig: Sendable, Equatable {
     /// Seconds a selector looks back for a sample (Prometheus' `--query.lookback-delta`).
     public var queryLookbackDelta: Double = 300
 
-    /// Largest compressed remote-write body, and largest decompressed size.
-    public var maxBodySize = 32 << 20
-    public var maxDecodedSize = 128 << 20
+    /// The `remote_write:` section: body sizes and the counts and lengths a
+    /// request may hold (see `MeridianConfig+RemoteWrite.swift`).
+    public var remoteWrite = RemoteWriteLimits()
 
     /// The defaults (equal to the embedded `config/meridian.yaml`).
     public init() {}

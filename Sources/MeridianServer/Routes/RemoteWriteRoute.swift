@@ -21,7 +21,7 @@ struct RemoteWriteRoute: Sendable {
             metrics.rejected(.notReady, samples: 0)
             return .text("WAL replay in progress; retry shortly", status: .serviceUnavailable, headers: [.retryAfter: "5"])
         }
-        let limit = state.config.maxBodySize
+        let limit = state.config.remoteWrite.maxBodyBytes
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             metrics.rejected(.tooLarge, samples: 0)
             return .text("request body of \(length) bytes exceeds the limit of \(limit) bytes", status: .contentTooLarge)
@@ -61,7 +61,7 @@ struct RemoteWriteRoute: Sendable {
 
     /// Checks the encoding headers, decompresses and decodes (415, 413 and 400 cases).
     private func decode(_ body: ByteBuffer, headers: HTTPFields) throws(RemoteWriteError) -> SampleBatch {
-        let limits = RemoteWriteLimits(maxBodyBytes: state.config.maxBodySize, maxDecodedBytes: state.config.maxDecodedSize)
+        let limits = state.config.remoteWrite
         var ignored = RemoteWriteDecoder.Ignored()
         return try body.withUnsafeReadableBytes { raw throws(RemoteWriteError) in
             try RemoteWriteDecoder.decodeRequest(
