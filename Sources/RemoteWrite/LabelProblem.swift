@@ -1,8 +1,9 @@
 import MeridianModel
 
-/// A series that breaks the label rules of remote-write, and the message that
-/// tells the sender which series and which label. Built only on the error path,
-/// so it may allocate freely.
+/// A series that breaks the label rules of remote-write or a per-series
+/// ``RemoteWriteLimits/Limit``, and the message that tells the sender which
+/// series and which label. Built only on the error path, so it may allocate
+/// freely.
 enum LabelProblem: Equatable {
     case noLabels
     case emptyName
@@ -13,6 +14,12 @@ enum LabelProblem: Equatable {
     case invalidValueUTF8(name: String)
     case invalidMetricName(String)
     case missingMetricName
+    /// More labels than ``RemoteWriteLimits/maxLabelsPerSeries`` (`limit`).
+    case tooManyLabels(count: Int, limit: Int)
+    /// A name of `bytes` bytes, over ``RemoteWriteLimits/maxLabelNameLength``.
+    case nameTooLong(name: String, bytes: Int, limit: Int)
+    /// A value of `bytes` bytes, over ``RemoteWriteLimits/maxLabelValueLength``.
+    case valueTooLong(name: String, bytes: Int, limit: Int)
 
     /// The error for this problem in series number `index` (0-based, in request
     /// order), whose labels are `labels` as sent.
@@ -39,7 +46,27 @@ enum LabelProblem: Equatable {
             return RemoteWriteError(.invalidLabels, "invalid metric name \(quoted(value)) in series \(series)")
         case .missingMetricName:
             return RemoteWriteError(.invalidLabels, "missing metric name (label __name__) in series \(series)")
+        case .tooManyLabels(let count, let limit):
+            return RemoteWriteError(
+                limit: .labelsPerSeries,
+                "series \(series) has \(count) labels, \(Self.over(limit, .labelsPerSeries))")
+        case .nameTooLong(let name, let bytes, let limit):
+            return RemoteWriteError(
+                limit: .labelNameLength,
+                "label name \(quoted(name)) is \(bytes) bytes long, \(Self.over(limit, .labelNameLength)), "
+                    + "in series \(series)")
+        case .valueTooLong(let name, let bytes, let limit):
+            return RemoteWriteError(
+                limit: .labelValueLength,
+                "value of label \(quoted(name)) is \(bytes) bytes long, \(Self.over(limit, .labelValueLength)), "
+                    + "in series \(series)")
         }
+    }
+
+    /// How every limit message ends: the allowed value and the config key that
+    /// sets it, e.g. `over the limit of 30 (remote_write.max_labels_per_series)`.
+    static func over(_ allowed: Int, _ limit: RemoteWriteLimits.Limit) -> String {
+        "over the limit of \(allowed) (\(limit.configKey))"
     }
 
     private func quoted(_ text: String) -> String {

@@ -1,22 +1,5 @@
 import MeridianModel
 
-/// Size limits on one remote-write request.
-public struct RemoteWriteLimits: Sendable, Equatable {
-    /// The largest compressed body accepted (413 past it).
-    public var maxBodyBytes: Int
-    /// The largest decompressed body accepted (413 past it). Checked against the
-    /// length the snappy header declares, before anything is allocated.
-    public var maxDecodedBytes: Int
-
-    /// Creates limits. The defaults (32 MiB compressed, 128 MiB decompressed)
-    /// are far above what Prometheus sends (about 100 kB to 1 MB per request
-    /// with its default queue settings) and bound what one request can cost.
-    public init(maxBodyBytes: Int = 32 << 20, maxDecodedBytes: Int = 128 << 20) {
-        self.maxBodyBytes = maxBodyBytes
-        self.maxDecodedBytes = maxDecodedBytes
-    }
-}
-
 extension RemoteWriteDecoder {
     /// Decodes the body of `POST /api/v1/write` as remote-write 1.0 sends it:
     /// checks the headers and the limits, decompresses snappy, decodes.
@@ -28,6 +11,7 @@ extension RemoteWriteDecoder {
     ///   - contentType: the `Content-Type` header; `application/x-protobuf`
     ///     (a `proto=prometheus.WriteRequest` parameter is fine), or absent.
     ///     Remote-write 2.0's `proto=io.prometheus.write.v2.Request` is refused.
+    ///   - limits: the body sizes, and the counts and lengths the decoder checks.
     /// - Throws: ``RemoteWriteError``: `unsupportedEncoding` or `framedSnappy`
     ///   (415), `tooLarge` (413), `malformedSnappy` and the decoder's (400).
     public static func decodeRequest(
@@ -43,7 +27,7 @@ extension RemoteWriteDecoder {
                 .tooLarge, "body of \(body.count) bytes exceeds the limit of \(limits.maxBodyBytes) bytes")
         }
         let decoded = try Snappy.decompress(body, maxDecodedSize: limits.maxDecodedBytes)
-        return try decode(protobuf: decoded, ignored: &ignored)
+        return try decode(protobuf: decoded, limits: limits, ignored: &ignored)
     }
 
     /// ``decodeRequest(body:contentEncoding:contentType:limits:ignored:)`` for

@@ -8,13 +8,17 @@ extension RemoteWriteDecoder {
     /// One `TimeSeries`: labels = 1, samples = 2, exemplars = 3, histograms = 4.
     /// Validates the labels as they arrive (they must already be sorted, so the
     /// hash can be streamed) and appends them and the samples to `builder`.
+    /// The per-series limits cost two compares per label and one per series:
+    /// lengths are checked before the bytes are scanned, so a megabyte value
+    /// is refused without being read.
     ///
     /// Labels and samples take a fast path for the shape every sender writes
     /// (one-byte tags and lengths, fields in order, nothing unknown); anything
     /// else goes through the general ``readLabel(_:)`` / ``readSample(_:)``.
     @inline(__always)
     static func decodeSeries(
-        _ reader: WireReader, index: Int, into builder: inout BatchBuilder, ignored: inout Ignored
+        _ reader: WireReader, index: Int, limits: RemoteWriteLimits, into builder: inout BatchBuilder,
+        ignored: inout Ignored
     ) throws(RemoteWriteError) {
         var r = reader
         let base = r.base
@@ -42,12 +46,16 @@ extension RemoteWriteDecoder {
                 let name = (start: Int(label.nameStart), count: Int(label.nameLength))
                 let value = (start: Int(label.valueStart), count: Int(label.valueLength))
                 let isFirst = builder.labels.count == labelStart
-                guard NameValidation.isValidLabelName(base + name.start, count: name.count),
+                guard name.count <= limits.maxLabelNameLength,
+                    NameValidation.isValidLabelName(base + name.start, count: name.count),
                     isFirst
                         || compare(base + previousName.start, previousName.count, base + name.start, name.count) < 0,
-                    value.count > 0, UTF8Validation.isValid(base + value.start, count: value.count)
+                    value.count > 0, value.count <= limits.maxLabelValueLength,
+                    UTF8Validation.isValid(base + value.start, count: value.count)
                 else {
-                    throw labelError(label, previousName: previousName, isFirst: isFirst, series: reader, index: index)
+                    throw labelError(
+                        label, previousName: previousName, isFirst: isFirst, limits: limits, series: reader,
+                        index: index)
                 }
                 if name.count == 8
                     && UInt64(littleEndian: (base + name.start).loadUnaligned(as: UInt64.self)) == metricNameWord
@@ -77,6 +85,10 @@ extension RemoteWriteDecoder {
         let labelCount = builder.labels.count - labelStart
         if labelCount == 0 {
             throw LabelProblem.noLabels.error(seriesIndex: index, labels: [])
+        }
+        if labelCount > limits.maxLabelsPerSeries {
+            throw LabelProblem.tooManyLabels(count: labelCount, limit: limits.maxLabelsPerSeries)
+                .error(seriesIndex: index, labels: SeriesDescription.labels(of: reader))
         }
         if !hasMetricName {
             throw LabelProblem.missingMetricName.error(seriesIndex: index, labels: SeriesDescription.labels(of: reader))
@@ -117,10 +129,13 @@ extension RemoteWriteDecoder {
     }
 
     /// The error for a label that failed the fast checks: works out which rule
-    /// it broke (in the documented order) and names the series.
+    /// it broke and names the series. The order: the name's rules, its
+    /// length, its place after the previous name, then the value's rules and
+    /// its length (a rule of the protocol before a limit of this receiver).
     @inline(never)
     static func labelError(
-        _ label: LabelRange, previousName: (start: Int, count: Int), isFirst: Bool, series: WireReader, index: Int
+        _ label: LabelRange, previousName: (start: Int, count: Int), isFirst: Bool, limits: RemoteWriteLimits,
+        series: WireReader, index: Int
     ) -> RemoteWriteError {
         let base = series.base
         let name = UnsafeRawBufferPointer(start: base + Int(label.nameStart), count: Int(label.nameLength))
@@ -131,6 +146,9 @@ extension RemoteWriteDecoder {
             problem = .emptyName
         } else if !NameValidation.isValidLabelName(name) {
             problem = .invalidName(String(decoding: name, as: UTF8.self))
+        } else if name.count > limits.maxLabelNameLength {
+            problem = .nameTooLong(
+                name: String(decoding: name, as: UTF8.self), bytes: name.count, limit: limits.maxLabelNameLength)
         } else if !isFirst && previous.elementsEqual(name) {
             problem = .duplicateName(String(decoding: name, as: UTF8.self))
         } else if !isFirst && !previous.lexicographicallyPrecedes(name) {
@@ -138,8 +156,11 @@ extension RemoteWriteDecoder {
                 name: String(decoding: name, as: UTF8.self), after: String(decoding: previous, as: UTF8.self))
         } else if value.isEmpty {
             problem = .emptyValue(name: String(decoding: name, as: UTF8.self))
-        } else {
+        } else if !UTF8Validation.isValid(value.baseAddress!, count: value.count) {
             problem = .invalidValueUTF8(name: String(decoding: name, as: UTF8.self))
+        } else {
+            problem = .valueTooLong(
+                name: String(decoding: name, as: UTF8.self), bytes: value.count, limit: limits.maxLabelValueLength)
         }
         return problem.error(seriesIndex: index, labels: SeriesDescription.labels(of: series))
     }

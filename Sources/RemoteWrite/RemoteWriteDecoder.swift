@@ -33,21 +33,27 @@ public enum RemoteWriteDecoder {
     /// The returned batch owns `bytes`; its label ranges point into them, its
     /// samples are in request order, and each series' ``BatchSeries/labelsHash``
     /// is ``LabelsHash`` of its (sorted) labels.
+    ///
+    /// The count and length `limits` are checked as the walk reaches what they
+    /// count (see ``RemoteWriteLimits/Limit``), so a request past one is refused
+    /// whole, before anything of it is stored, and without decoding the rest.
     /// - Throws: ``RemoteWriteError`` with code `malformedProtobuf`,
-    ///   `invalidUTF8`, `invalidLabels` (all 400), or `tooLarge` for a body past
-    ///   4 GiB, which label ranges cannot address.
+    ///   `invalidUTF8`, `invalidLabels`, `limitExceeded` (all 400), or
+    ///   `tooLarge` for a body past 4 GiB, which label ranges cannot address.
     /// - Complexity: O(n) in the body size; three allocations (the batch's
     ///   arrays), sized by a first pass over the series.
-    public static func decode(protobuf bytes: [UInt8]) throws(RemoteWriteError) -> SampleBatch {
+    public static func decode(protobuf bytes: [UInt8], limits: RemoteWriteLimits = RemoteWriteLimits())
+        throws(RemoteWriteError) -> SampleBatch
+    {
         var ignored = Ignored()
-        return try decode(protobuf: bytes, ignored: &ignored)
+        return try decode(protobuf: bytes, limits: limits, ignored: &ignored)
     }
 
     /// Decodes an uncompressed `WriteRequest` and counts what the batch leaves
-    /// out into `ignored`. See ``decode(protobuf:)``.
-    public static func decode(protobuf bytes: [UInt8], ignored: inout Ignored) throws(RemoteWriteError)
-        -> SampleBatch
-    {
+    /// out into `ignored`. See ``decode(protobuf:limits:)``.
+    public static func decode(
+        protobuf bytes: [UInt8], limits: RemoteWriteLimits = RemoteWriteLimits(), ignored: inout Ignored
+    ) throws(RemoteWriteError) -> SampleBatch {
         guard bytes.count <= Int(UInt32.max) else {
             throw RemoteWriteError(.tooLarge, "request of \(bytes.count) bytes exceeds the 4 GiB a batch can address")
         }
@@ -59,7 +65,11 @@ public enum RemoteWriteDecoder {
             return Result { () throws(RemoteWriteError) in
                 let reader = WireReader(base: base, position: 0, end: raw.count)
                 builder.reserve(for: reader)
-                try decodeRequest(reader, into: &builder, ignored: &counts)
+                do throws(RemoteWriteError) {
+                    try decodeRequest(reader, limits: limits, into: &builder, ignored: &counts)
+                } catch  where error.code == .limitExceeded && error.refusedSamples == 0 {
+                    throw error.refusing(RequestTally(reader).samples)
+                }
             }
         }
         try outcome.get()
@@ -73,9 +83,11 @@ public enum RemoteWriteDecoder {
     }
 
     /// The top level: `repeated TimeSeries timeseries = 1; repeated MetricMetadata metadata = 3;`.
-    static func decodeRequest(_ reader: WireReader, into builder: inout BatchBuilder, ignored: inout Ignored)
-        throws(RemoteWriteError)
-    {
+    /// The request-wide limits are checked here: series and metadata entries
+    /// before the one past the limit is decoded, samples after each series.
+    static func decodeRequest(
+        _ reader: WireReader, limits: RemoteWriteLimits, into builder: inout BatchBuilder, ignored: inout Ignored
+    ) throws(RemoteWriteError) {
         var r = reader
         var index = 0
         while !r.isAtEnd {
@@ -84,14 +96,22 @@ public enum RemoteWriteDecoder {
             switch tag {
             case 0x0a:
                 let body = try r.readLengthDelimited()
+                if index == limits.maxSeriesPerRequest { throw requestLimitError(.seriesPerRequest, reader, limits) }
                 do {
-                    try decodeSeries(r.subReader(body), index: index, into: &builder, ignored: &ignored)
+                    try decodeSeries(
+                        r.subReader(body), index: index, limits: limits, into: &builder, ignored: &ignored)
                 } catch  where error.code == .malformedProtobuf {
                     throw RemoteWriteError(.malformedProtobuf, error.message + " (in series at index \(index))")
+                }
+                if builder.samples.count > limits.maxSamplesPerRequest {
+                    throw requestLimitError(.samplesPerRequest, reader, limits)
                 }
                 index += 1
             case 0x1a:
                 let body = try r.readLengthDelimited()
+                if builder.metadata.count == limits.maxMetadataPerRequest {
+                    throw requestLimitError(.metadataPerRequest, reader, limits)
+                }
                 try builder.metadata.append(readMetadata(r.subReader(body)))
             default:
                 if tag >> 3 == 1 || tag >> 3 == 3 {

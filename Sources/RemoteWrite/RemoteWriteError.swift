@@ -24,17 +24,39 @@ public struct RemoteWriteError: Error, Sendable, Equatable, CustomStringConverti
         /// invalid names, names unsorted or repeated, empty values, no valid
         /// `__name__`.
         case invalidLabels
+        /// The request is well-formed but holds more than a
+        /// ``RemoteWriteLimits/Limit`` allows: too many labels on a series, a
+        /// label name or value too long, too many series, samples or metadata
+        /// entries. The whole request is refused and nothing of it is stored.
+        case limitExceeded
     }
 
     /// What kind of problem the request has.
     public let code: Code
     /// A human-readable explanation, sent back as the plain-text body.
     public let message: String
+    /// The limit a `limitExceeded` request broke (nil for every other code), so
+    /// that the receiver can count refusals per limit.
+    public let limit: RemoteWriteLimits.Limit?
+    /// The float samples of a `limitExceeded` request, all refused with it;
+    /// 0 for other codes. Counted leniently on the error path: a lower bound
+    /// when the request uses an unusual wire layout.
+    public let refusedSamples: Int
 
     /// Creates an error.
     public init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
+        limit = nil
+        refusedSamples = 0
+    }
+
+    /// Creates a `limitExceeded` error for `limit`.
+    public init(limit: RemoteWriteLimits.Limit, _ message: String, refusedSamples: Int = 0) {
+        code = .limitExceeded
+        self.message = message
+        self.limit = limit
+        self.refusedSamples = refusedSamples
     }
 
     /// The HTTP status this error is answered with: 413 for size limits, 415
@@ -43,7 +65,7 @@ public struct RemoteWriteError: Error, Sendable, Equatable, CustomStringConverti
         switch code {
         case .tooLarge: return 413
         case .framedSnappy, .unsupportedEncoding: return 415
-        case .malformedSnappy, .malformedProtobuf, .invalidUTF8, .invalidLabels: return 400
+        case .malformedSnappy, .malformedProtobuf, .invalidUTF8, .invalidLabels, .limitExceeded: return 400
         }
     }
 

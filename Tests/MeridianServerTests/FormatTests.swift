@@ -1,5 +1,6 @@
 import Foundation
 import MeridianModel
+import RemoteWrite
 import Testing
 
 @testable import MeridianServer
@@ -123,8 +124,59 @@ import Testing
         #expect(config.upstreams == ["http://g:9280/api/v1/write"])
         #expect(config.walSegmentSize == 16 << 20)
         #expect(config.walFsyncInterval == 0.25)
-        #expect(config.maxBodySize == 1_000_000)
+        #expect(config.remoteWrite.maxBodyBytes == 1_000_000)
         #expect(try config.hostAndPort() == ("0.0.0.0", 9000))
+    }
+
+    @Test func parsesRemoteWriteLimits() throws {
+        let config = try MeridianConfig.parse(
+            yaml: """
+                remote_write:
+                  max_labels_per_series: 40
+                  max_label_name_length: 256
+                  max_label_value_length: 4096
+                  max_series_per_request: 20_000
+                  max_samples_per_request: 200000
+                  max_metadata_per_request: 500
+                """)
+        #expect(
+            config.remoteWrite
+                == RemoteWriteLimits(
+                    maxLabelsPerSeries: 40, maxLabelNameLength: 256, maxLabelValueLength: 4096,
+                    maxSeriesPerRequest: 20_000, maxSamplesPerRequest: 200_000, maxMetadataPerRequest: 500))
+        // Keys left out keep their defaults.
+        let partial = try MeridianConfig.parse(yaml: "remote_write: {max_labels_per_series: 50}")
+        var expected = RemoteWriteLimits()
+        expected.maxLabelsPerSeries = 50
+        #expect(partial.remoteWrite == expected)
+    }
+
+    @Test func remoteWriteLimitsMustBePositiveIntegers() {
+        let yaml = """
+            remote_write:
+              max_body_size: 32MiB
+              max_labels_per_series: 0
+              max_label_name_length: -5
+              max_label_value_length: 2KiB
+              max_series_per_request: 100_000
+              max_samples_per_requests: 10
+              max_metadata_per_request: [1]
+              max_samples_per_request: _1
+            """
+        do {
+            _ = try MeridianConfig.parse(yaml: yaml)
+            Issue.record("expected an error")
+        } catch {
+            #expect(
+                error.problems.map(\.description) == [
+                    "line 3: remote_write.max_labels_per_series must be a positive integer (got \"0\")",
+                    "line 4: remote_write.max_label_name_length must be a positive integer (got \"-5\")",
+                    "line 5: remote_write.max_label_value_length must be a positive integer (got \"2KiB\")",
+                    "line 7: unknown key \"max_samples_per_requests\" in remote_write",
+                    "line 8: remote_write.max_metadata_per_request must be a positive integer",
+                    "line 9: remote_write.max_samples_per_request must be a positive integer (got \"_1\")",
+                ])
+        }
     }
 
     @Test func malformedYAMLHasALine() {

@@ -73,8 +73,8 @@ import TestSupport
 
     @Test func oversizeBodiesGet413() async throws {
         let server = try await InProcessServer.start { config in
-            config.maxBodySize = 4096
-            config.maxDecodedSize = 64 << 10
+            config.remoteWrite.maxBodyBytes = 4096
+            config.remoteWrite.maxDecodedBytes = 64 << 10
         }
         let many = (0..<400).map { i in
             (Labels(["__name__": "big", "i": "\(i)", "pad": String(repeating: "x", count: 100 + i)]), [Sample(t: 1, v: 1)])
@@ -116,6 +116,102 @@ import TestSupport
         let metrics = try await TestHTTP.get(server.baseURL + "/metrics").text
         #expect(metrics.contains(#"meridian_samples_rejected_total{reason="out_of_order"} 1"#))
         #expect(metrics.contains(#"meridian_samples_rejected_total{reason="duplicate_timestamp"} 1"#))
+        await server.stop()
+    }
+
+    /// Every limit, tightened so small requests reach it: 400 with the limit's
+    /// config key and actual and allowed values, nothing of the request stored
+    /// (not even its valid series), the refusal counted by reason, and the
+    /// server taking the next request.
+    @Test func limitViolationsGet400AndStoreNothing() async throws {
+        let server = try await InProcessServer.start { config in
+            config.remoteWrite = RemoteWriteLimits(
+                maxLabelsPerSeries: 3, maxLabelNameLength: 8, maxLabelValueLength: 10, maxSeriesPerRequest: 4,
+                maxSamplesPerRequest: 6, maxMetadataPerRequest: 2)
+        }
+        let ok = Labels(["__name__": "kept_not", "job": "x"])
+        let one = [Sample(t: 1000, v: 1)]
+        func series(_ name: String, _ extra: [String: String] = [:]) -> (labels: Labels, samples: [Sample]) {
+            (Labels(["__name__": name].merging(extra) { a, _ in a }), one)
+        }
+        var withMetadata = SampleBatch.makeUnchecked(labels: [("__name__", "kept_not")], samples: one)
+        withMetadata.metadata = (0..<3).map { MetricMetadata(family: "m\($0)", type: .gauge, help: "h") }
+        let cases: [(body: [UInt8], reason: String, message: String, samples: Int)] = [
+            (
+                RemoteWriteEncoder.snappyBody([(ok, one), series("a", ["b": "1", "c": "2", "d": "3"])]),
+                "too_many_labels", "has 4 labels, over the limit of 3 (remote_write.max_labels_per_series)", 2
+            ),
+            (
+                RemoteWriteEncoder.snappyBody([(ok, one), series("a", ["long_name": "1"])]),
+                "label_name_too_long",
+                "label name \"long_name\" is 9 bytes long, over the limit of 8 (remote_write.max_label_name_length)", 2
+            ),
+            (
+                RemoteWriteEncoder.snappyBody([(ok, one), series("a", ["b": "12345678901"])]),
+                "label_value_too_long",
+                "value of label \"b\" is 11 bytes long, over the limit of 10 (remote_write.max_label_value_length), "
+                    + "in series {__name__=\"a\", b=\"12345678901\"}", 2
+            ),
+            (
+                RemoteWriteEncoder.snappyBody([(ok, one)] + (0..<4).map { series("s\($0)") }),
+                "too_many_series", "request has 5 series, over the limit of 4 (remote_write.max_series_per_request)", 5
+            ),
+            (
+                RemoteWriteEncoder.snappyBody([(ok, (0..<7).map { Sample(t: Int64($0), v: 1) })]),
+                "too_many_samples",
+                "request has 7 samples, over the limit of 6 (remote_write.max_samples_per_request)", 7
+            ),
+            (
+                RemoteWriteEncoder.snappyBody(withMetadata), "too_many_metadata",
+                "request has 3 metadata entries, over the limit of 2 (remote_write.max_metadata_per_request)", 1
+            ),
+        ]
+        for c in cases {
+            let result = try await server.write(c.body)
+            #expect(result.status == 400, "\(c.reason)")
+            #expect(result.text.contains(c.message), "\(c.reason): \(result.text)")
+            #expect(try await server.export("kept_not").isEmpty, "\(c.reason) stored part of a refused request")
+            // The process keeps accepting, and takes a request at the limits.
+            let fine = try await server.write(
+                RemoteWriteEncoder.snappyBody([(Labels(["__name__": "fine", "abcdefgh": "1234567890"]), one)]))
+            #expect(fine.status == 204, "after \(c.reason): \(fine.text)")
+        }
+        let metrics = try await TestHTTP.get(server.baseURL + "/metrics").text
+        for c in cases {
+            #expect(metrics.contains(#"meridian_remote_write_requests_rejected_total{reason="\#(c.reason)"} 1"#))
+            #expect(metrics.contains(#"meridian_samples_rejected_total{reason="\#(c.reason)"} \#(c.samples)"#))
+        }
+        #expect(metrics.contains("# HELP meridian_samples_rejected_total"))
+        #expect(try await server.export("fine").count == 1)
+        await server.stop()
+    }
+
+    /// The issue's examples, at the default limits: 1,000 labels on a series,
+    /// a 1 MiB label value. A series at exactly every per-series default (30
+    /// labels, a 1,024-byte name, a 2,048-byte value) is still stored.
+    @Test func defaultLimitsRefuseTheIssueExamples() async throws {
+        let server = try await InProcessServer.start()
+        var atLimit = ["__name__": "at_limit", String(repeating: "n", count: 1024): "v"]
+        for i in 0..<27 { atLimit["l\(i)"] = "v" }
+        atLimit["value"] = String(repeating: "x", count: 2048)
+        #expect(atLimit.count == 30)
+        let accepted = try await server.write(
+            RemoteWriteEncoder.snappyBody([(Labels(atLimit), [Sample(t: 1, v: 1)])]))
+        #expect(accepted.status == 204, "\(accepted.text)")
+        #expect(try await server.export("at_limit").count == 1)
+        var many = ["__name__": "wide"]
+        for i in 0..<999 { many["l\(i)"] = "v" }
+        let wide = try await server.write(RemoteWriteEncoder.snappyBody([(Labels(many), [Sample(t: 1, v: 1)])]))
+        #expect(wide.status == 400)
+        #expect(wide.text.contains("has 1000 labels, over the limit of 30 (remote_write.max_labels_per_series)"))
+        #expect(wide.text.contains("… 960 more}"), "the series is cut in the message: \(wide.text.prefix(200))")
+        let blob = Labels(["__name__": "blob", "payload": String(repeating: "x", count: 1 << 20)])
+        let big = try await server.write(RemoteWriteEncoder.snappyBody([(blob, [Sample(t: 1, v: 1)])]))
+        #expect(big.status == 400)
+        #expect(
+            big.text.contains("is 1048576 bytes long, over the limit of 2048 (remote_write.max_label_value_length)"))
+        #expect(big.text.utf8.count < 1000, "the value is cut in the message")
+        #expect(try await server.export("{__name__=~\"wide|blob\"}").isEmpty)
         await server.stop()
     }
 

@@ -8,14 +8,18 @@ import Testing
 /// random requests: both must read the same series, labels and sample bits.
 @Suite struct DifferentialTests {
     /// Decodes `bytes` with both decoders and checks that they agree, given
-    /// that the hand-written one also enforces the label rules and refuses
-    /// known fields with the wrong wire type. Returns whether it accepted.
+    /// that the hand-written one also enforces the label rules and `limits`
+    /// and refuses known fields with the wrong wire type. Returns whether it
+    /// accepted.
     @discardableResult
-    static func checkAgreement(_ bytes: [UInt8], sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
+    static func checkAgreement(
+        _ bytes: [UInt8], limits: RemoteWriteLimits = RemoteWriteLimits(),
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) -> Bool {
         let reference = try? Prometheus_WriteRequest(serializedBytes: bytes)
         var ignored = RemoteWriteDecoder.Ignored()
         let mine = Result { () throws(RemoteWriteError) in
-            try RemoteWriteDecoder.decode(protobuf: bytes, ignored: &ignored)
+            try RemoteWriteDecoder.decode(protobuf: bytes, limits: limits, ignored: &ignored)
         }
         guard let reference else {
             if case .success = mine {
@@ -30,7 +34,7 @@ import Testing
             }
             return false
         }
-        if let violation = ReferenceModel.firstViolation(reference) {
+        if let violation = ReferenceModel.firstViolation(reference, limits: limits) {
             #expect(mine.error == violation, sourceLocation: sourceLocation)
             return false
         }
@@ -105,6 +109,32 @@ import Testing
             if !Self.checkAgreement(bytes) { refused += 1 }
         }
         #expect(refused > 0)
+    }
+
+    /// Tight limits on generated requests, so that every limit is hit, alone
+    /// and alongside label-rule violations: the decoder must refuse exactly
+    /// what the reference model refuses, with the same message and count.
+    @Test func limitsGetTheReferenceError() throws {
+        // Tight per-series limits on even seeds, tight request limits on odd
+        // ones: with all of them tight, label lengths would hide the rest.
+        let perSeries = RemoteWriteLimits(maxLabelsPerSeries: 6, maxLabelNameLength: 10, maxLabelValueLength: 24)
+        let perRequest = RemoteWriteLimits(maxSeriesPerRequest: 6, maxSamplesPerRequest: 16, maxMetadataPerRequest: 2)
+        var hits: [RemoteWriteLimits.Limit: Int] = [:]
+        var accepted = 0
+        for seed in 0..<20 as Range<UInt64> {
+            var generator = RequestGenerator(seed: seed &+ 7000)
+            generator.invalidSeriesRate = 0.05
+            let limits = seed % 2 == 0 ? perSeries : perRequest
+            for _ in 0..<40 {
+                let request = generator.request()
+                if Self.checkAgreement(try request.serializedBytes(), limits: limits) { accepted += 1 }
+                if let limit = ReferenceModel.firstViolation(request, limits: limits)?.limit {
+                    hits[limit, default: 0] += 1
+                }
+            }
+        }
+        #expect(accepted > 0)
+        #expect(Set(hits.keys) == Set(RemoteWriteLimits.Limit.allCases), "limits hit: \(hits)")
     }
 
     @Test func encoderMatchesSwiftProtobufByteForByte() throws {

@@ -37,19 +37,39 @@ enum ReferenceModel {
         return out
     }
 
-    /// The first label-rule violation in request order, with the message the
-    /// decoder must give, written independently of the decoder's checks.
-    static func firstViolation(_ request: Prometheus_WriteRequest) -> RemoteWriteError? {
+    /// The first label-rule or limit violation in request order, with the
+    /// error the decoder must give, written independently of the decoder's
+    /// checks. Metadata counts last: generated requests put it after the series.
+    static func firstViolation(
+        _ request: Prometheus_WriteRequest, limits: RemoteWriteLimits = RemoteWriteLimits()
+    ) -> RemoteWriteError? {
+        let totalSamples = request.timeseries.reduce(0) { $0 + $1.samples.count }
+        func over(_ limit: RemoteWriteLimits.Limit, _ what: String) -> RemoteWriteError {
+            RemoteWriteError(
+                limit: limit,
+                "request has \(what), over the limit of \(limits[limit]) (remote_write.\(limit.rawValue))",
+                refusedSamples: totalSamples)
+        }
+        var samples = 0
         for (index, series) in request.timeseries.enumerated() {
-            let labels = series.labels.map { (name: $0.name, value: $0.value) }
-            if let problem = violation(series.labels) {
-                return problem.error(seriesIndex: index, labels: problem == .noLabels ? [] : labels)
+            if index == limits.maxSeriesPerRequest {
+                return over(.seriesPerRequest, "\(request.timeseries.count) series")
             }
+            let labels = series.labels.map { (name: $0.name, value: $0.value) }
+            if let problem = violation(series.labels, limits: limits) {
+                let error = problem.error(seriesIndex: index, labels: problem == .noLabels ? [] : labels)
+                return error.code == .limitExceeded ? error.refusing(totalSamples) : error
+            }
+            samples += series.samples.count
+            if samples > limits.maxSamplesPerRequest { return over(.samplesPerRequest, "\(totalSamples) samples") }
+        }
+        if request.metadata.count > limits.maxMetadataPerRequest {
+            return over(.metadataPerRequest, "\(request.metadata.count) metadata entries")
         }
         return nil
     }
 
-    static func violation(_ labels: [Prometheus_Label]) -> LabelProblem? {
+    static func violation(_ labels: [Prometheus_Label], limits: RemoteWriteLimits) -> LabelProblem? {
         var previous: String?
         var hasMetricName = false
         for label in labels {
@@ -58,6 +78,9 @@ enum ReferenceModel {
                 label.name.allSatisfy { $0.isASCII && ($0.isLetter || $0 == "_" || $0.isNumber) }
                 && !label.name.first!.isNumber
             if !validName { return .invalidName(label.name) }
+            if label.name.utf8.count > limits.maxLabelNameLength {
+                return .nameTooLong(name: label.name, bytes: label.name.utf8.count, limit: limits.maxLabelNameLength)
+            }
             if let previous {
                 if previous == label.name { return .duplicateName(label.name) }
                 if !previous.utf8.lexicographicallyPrecedes(label.name.utf8) {
@@ -65,6 +88,9 @@ enum ReferenceModel {
                 }
             }
             if label.value.isEmpty { return .emptyValue(name: label.name) }
+            if label.value.utf8.count > limits.maxLabelValueLength {
+                return .valueTooLong(name: label.name, bytes: label.value.utf8.count, limit: limits.maxLabelValueLength)
+            }
             if label.name == "__name__" {
                 hasMetricName = true
                 let first = label.value.first!
@@ -76,6 +102,9 @@ enum ReferenceModel {
             previous = label.name
         }
         if labels.isEmpty { return .noLabels }
+        if labels.count > limits.maxLabelsPerSeries {
+            return .tooManyLabels(count: labels.count, limit: limits.maxLabelsPerSeries)
+        }
         if !hasMetricName { return .missingMetricName }
         return nil
     }

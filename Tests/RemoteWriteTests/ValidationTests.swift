@@ -113,7 +113,7 @@ import Testing
     }
 
     @Test func longValuesAreCutInMessages() throws {
-        let long = String(repeating: "v", count: 5000)
+        let long = String(repeating: "v", count: 2000)
         try Self.expectRefusal(
             [("__name__", "up"), ("a", long), ("a", "x")],
             "duplicate label name \"a\" in series {__name__=\"up\", a=\"\(String(repeating: "v", count: 120))…\", a=\"x\"}"

@@ -44,6 +44,21 @@ remote_write:
   # decompress to. Larger requests get 413.
   max_body_size: 32MiB
   max_decoded_size: 128MiB
+  # A request holding more than any limit below is refused whole with 400 and
+  # a message naming the limit (the sender drops it, never retries); nothing
+  # of it is stored. The defaults are far above what real senders write:
+  # Prometheus 2.42 sends at most 500 samples and 500 metadata entries a
+  # request by default (2,000 in later releases), vmagent 10,000 samples and
+  # 5,000 metadata entries.
+  # Labels on one series, __name__ included (Mimir's max_label_names_per_series).
+  max_labels_per_series: 30
+  # Bytes of one label name, and of one label value (metric names included).
+  max_label_name_length: 1024
+  max_label_value_length: 2048
+  # Series, float samples and metric metadata entries in one request.
+  max_series_per_request: 100000
+  max_samples_per_request: 1000000
+  max_metadata_per_request: 10000
 
 query:
   # A query running longer than this fails with 503 (errorType timeout).

@@ -39,8 +39,10 @@ extension YamlError {
     }
 }
 
-/// Walks the YAML tree, filling a config and collecting problems with line numbers.
-private struct ConfigReader {
+/// Walks the YAML tree, filling a config and collecting problems with line
+/// numbers. Sections with their own file (`MeridianConfig+RemoteWrite.swift`)
+/// extend it there, with the typed readers below.
+struct ConfigReader {
     var problems: [ConfigProblem] = []
 
     mutating func read(_ root: Node, into config: inout MeridianConfig) {
@@ -131,9 +133,9 @@ private struct ConfigReader {
                     if d > 0 { config.queryLookbackDelta = d } else { problem(value, "query.lookback_delta must be positive") }
                 }
             case "max_concurrency":
-                if let n = count(value, "query.max_concurrency", min: 1, max: 1024) { config.queryMaxConcurrency = n }
+                if let n = positiveInteger(value, "query.max_concurrency") { config.queryMaxConcurrency = n }
             case "max_queued":
-                if let n = count(value, "query.max_queued", min: 0, max: 1_000_000) { config.queryMaxQueued = n }
+                if let n = positiveInteger(value, "query.max_queued") { config.queryMaxQueued = n }
             case "max_memory":
                 guard let s = string(value, "query.max_memory") else { continue }
                 if let limit = MemoryLimit.parse(s), limit.bytes(physicalMemory: 1 << 40) > 0 {
@@ -146,21 +148,9 @@ private struct ConfigReader {
         }
     }
 
-    private mutating func readRemoteWrite(_ node: Node, _ config: inout MeridianConfig) {
-        guard let map = mapping(node, "remote_write") else { return }
-        for (key, value) in map {
-            switch key.string {
-            case "max_body_size": if let n = size(value, "remote_write.max_body_size", min: 1024) { config.maxBodySize = n }
-            case "max_decoded_size":
-                if let n = size(value, "remote_write.max_decoded_size", min: 1024) { config.maxDecodedSize = n }
-            default: unknown(key, in: "remote_write")
-            }
-        }
-    }
-
     // MARK: - Typed readers
 
-    private mutating func mapping(_ node: Node, _ what: String) -> Node.Mapping? {
+    mutating func mapping(_ node: Node, _ what: String) -> Node.Mapping? {
         if node.null != nil { return nil }
         guard let map = node.mapping else {
             problem(node, "\(what) must be a mapping of keys to values")
@@ -169,7 +159,7 @@ private struct ConfigReader {
         return map
     }
 
-    private mutating func string(_ node: Node, _ what: String) -> String? {
+    mutating func string(_ node: Node, _ what: String) -> String? {
         guard let s = node.scalar?.string else {
             problem(node, "\(what) must be a string")
             return nil
@@ -177,7 +167,7 @@ private struct ConfigReader {
         return s
     }
 
-    private mutating func size(_ node: Node, _ what: String, min: Int) -> Int? {
+    mutating func size(_ node: Node, _ what: String, min: Int) -> Int? {
         guard let s = string(node, what) else { return nil }
         guard let n = ByteSize.parse(s) else {
             problem(node, "\(what): \"\(s)\" is not a size (e.g. 512KiB, 64MiB, 1GiB, or bytes)")
@@ -190,16 +180,7 @@ private struct ConfigReader {
         return n
     }
 
-    private mutating func count(_ node: Node, _ what: String, min: Int, max: Int) -> Int? {
-        guard let s = string(node, what) else { return nil }
-        guard let n = Int(s), (min...max).contains(n) else {
-            problem(node, "\(what) must be a whole number from \(min) to \(max) (got \(s))")
-            return nil
-        }
-        return n
-    }
-
-    private mutating func duration(_ node: Node, _ what: String) -> Double? {
+    mutating func duration(_ node: Node, _ what: String) -> Double? {
         guard let s = string(node, what) else { return nil }
         guard let d = DurationText.parseSeconds(s), d >= 0 else {
             problem(node, "\(what): \"\(s)\" is not a duration (e.g. 500ms, 1s, 5m)")
@@ -208,11 +189,11 @@ private struct ConfigReader {
         return d
     }
 
-    private mutating func unknown(_ key: Node, in section: String) {
+    mutating func unknown(_ key: Node, in section: String) {
         problem(key, "unknown key \"\(key.string ?? "?")\" in \(section)")
     }
 
-    private mutating func problem(_ node: Node, _ message: String) {
+    mutating func problem(_ node: Node, _ message: String) {
         problems.append(ConfigProblem(line: node.mark?.line, message: message))
     }
 }

@@ -1,3 +1,5 @@
+import RemoteWrite
+
 /// Every setting of a Meridian process, from the config file with flags applied on top.
 public struct MeridianConfig: Sendable, Equatable {
     /// Which parts of Meridian a process runs.
@@ -41,9 +43,9 @@ public struct MeridianConfig: Sendable, Equatable {
     /// The memory all running queries together may hold; past it, queries fail with 503.
     public var queryMaxMemory = MemoryLimit.fractionOfRAM(0.25)
 
-    /// Largest compressed remote-write body, and largest decompressed size.
-    public var maxBodySize = 32 << 20
-    public var maxDecodedSize = 128 << 20
+    /// The `remote_write:` section: body sizes and the counts and lengths a
+    /// request may hold (see `MeridianConfig+RemoteWrite.swift`).
+    public var remoteWrite = RemoteWriteLimits()
 
     /// The defaults (equal to the embedded `config/meridian.yaml`).
     public init() {}

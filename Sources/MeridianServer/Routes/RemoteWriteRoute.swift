@@ -6,9 +6,11 @@ import Storage
 /// `POST /api/v1/write`: Prometheus remote-write 1.0.
 ///
 /// Status codes follow the spec: 204 stored; 400 for data that will never be
-/// accepted (senders drop it); 413 too large; 415 wrong encoding or content
-/// type (including remote-write 2.0 and framed snappy); 503 with Retry-After
-/// while the WAL replays or when the disk fails (senders retry).
+/// accepted (senders drop it), a request past a count or length limit
+/// included, refused whole before anything of it is stored; 413 too large;
+/// 415 wrong encoding or content type (including remote-write 2.0 and framed
+/// snappy); 503 with Retry-After while the WAL replays or when the disk fails
+/// (senders retry).
 struct RemoteWriteRoute: Sendable {
     let state: ServerState
 
@@ -19,7 +21,7 @@ struct RemoteWriteRoute: Sendable {
             metrics.rejected(.notReady, samples: 0)
             return .text("WAL replay in progress; retry shortly", status: .serviceUnavailable, headers: [.retryAfter: "5"])
         }
-        let limit = state.config.maxBodySize
+        let limit = state.config.remoteWrite.maxBodyBytes
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             metrics.rejected(.tooLarge, samples: 0)
             return .text("request body of \(length) bytes exceeds the limit of \(limit) bytes", status: .contentTooLarge)
@@ -35,7 +37,7 @@ struct RemoteWriteRoute: Sendable {
         do {
             batch = try decode(body, headers: request.headers)
         } catch {
-            metrics.rejected(Self.reason(error), samples: 0)
+            metrics.rejected(Self.reason(error), samples: error.refusedSamples)
             return .text(error.message, status: HTTPResponse.Status(code: error.httpStatus))
         }
         state.metadata.record(batch.metadata)
@@ -59,7 +61,7 @@ struct RemoteWriteRoute: Sendable {
 
     /// Checks the encoding headers, decompresses and decodes (415, 413 and 400 cases).
     private func decode(_ body: ByteBuffer, headers: HTTPFields) throws(RemoteWriteError) -> SampleBatch {
-        let limits = RemoteWriteLimits(maxBodyBytes: state.config.maxBodySize, maxDecodedBytes: state.config.maxDecodedSize)
+        let limits = state.config.remoteWrite
         var ignored = RemoteWriteDecoder.Ignored()
         return try body.withUnsafeReadableBytes { raw throws(RemoteWriteError) in
             try RemoteWriteDecoder.decodeRequest(
@@ -75,6 +77,7 @@ struct RemoteWriteRoute: Sendable {
         case .invalidLabels, .invalidUTF8: return .invalidLabels
         case .framedSnappy, .unsupportedEncoding: return .unsupportedEncoding
         case .tooLarge: return .tooLarge
+        case .limitExceeded: return error.limit.map(IngestMetrics.RejectReason.init) ?? .invalidLabels
         }
     }
 }

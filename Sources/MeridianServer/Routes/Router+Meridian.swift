@@ -58,7 +58,12 @@ public enum MeridianRoutes {
         api.post("admin/compact") { _, _ in try await status.compact() }
         router.get("/-/healthy") { _, _ in status.healthy() }
         router.get("/-/ready") { _, _ in status.ready() }
+        // Load balancers probe with HEAD; Prometheus answers it on these two only.
+        router.head("/-/healthy") { _, _ in status.healthy().createHeadResponse() }
+        router.head("/-/ready") { _, _ in status.ready().createHeadResponse() }
         router.get("/metrics") { _, _ in status.metrics() }
+        // Last, so that it wraps only the not-found responder, and reads every route.
+        router.add(middleware: MethodNotAllowedMiddleware(table: AllowedMethods(router.routes)))
         return router
     }
 }

@@ -1,4 +1,5 @@
 import Prometheus
+import RemoteWrite
 import Storage
 
 /// Meridian's own ingestion metrics, exposed on `/metrics`.
@@ -27,6 +28,26 @@ public final class IngestMetrics: Sendable {
         case unsupportedEncoding = "unsupported_encoding"
         case notReady = "not_ready"
         case storageError = "storage_error"
+        // One reason per RemoteWriteLimits.Limit: the whole request and all its
+        // samples are refused, so an operator sees which limit to look at.
+        case tooManyLabels = "too_many_labels"
+        case labelNameTooLong = "label_name_too_long"
+        case labelValueTooLong = "label_value_too_long"
+        case tooManySeries = "too_many_series"
+        case tooManySamples = "too_many_samples"
+        case tooManyMetadata = "too_many_metadata"
+
+        /// The reason a request refused for `limit` is counted under.
+        init(_ limit: RemoteWriteLimits.Limit) {
+            switch limit {
+            case .labelsPerSeries: self = .tooManyLabels
+            case .labelNameLength: self = .labelNameTooLong
+            case .labelValueLength: self = .labelValueTooLong
+            case .seriesPerRequest: self = .tooManySeries
+            case .samplesPerRequest: self = .tooManySamples
+            case .metadataPerRequest: self = .tooManyMetadata
+            }
+        }
     }
 
     private let rejectedSamples: [RejectReason: Counter]
