@@ -96,6 +96,7 @@ let package = Package(
             dependencies: [
                 "MeridianServer", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),

@@ -179,6 +179,26 @@ import Testing
         }
     }
 
+    @Test func parsesQueryLimits() throws {
+        let config = try MeridianConfig.parse(
+            yaml: "query: {max_concurrency: 4, max_queued: 8, max_memory: 2GiB}")
+        #expect(config.queryMaxConcurrency == 4)
+        #expect(config.queryMaxQueued == 8)
+        #expect(config.queryMaxMemory == .bytes(2 << 30))
+        #expect(try MeridianConfig.parse(yaml: "query: {max_memory: 10%}").queryMaxMemory == .fractionOfRAM(0.1))
+        #expect(MeridianConfig().queryMaxMemory.bytes(physicalMemory: 24 << 30) == 6 << 30, "a quarter of RAM by default")
+        do {
+            _ = try MeridianConfig.parse(yaml: "query:\n  max_concurrency: 0\n  max_memory: 150%\n")
+            Issue.record("expected an error")
+        } catch {
+            #expect(
+                error.problems.map(\.description) == [
+                    "line 2: query.max_concurrency must be a positive integer (got \"0\")",
+                    "line 3: query.max_memory: \"150%\" is neither a share of RAM (1% to 100%) nor a size (e.g. 2GiB)",
+                ])
+        }
+    }
+
     @Test func malformedYAMLHasALine() {
         #expect(throws: ConfigError.self) { try MeridianConfig.parse(yaml: "server:\n  listen: [\n") }
     }
