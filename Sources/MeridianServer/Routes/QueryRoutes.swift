@@ -24,7 +24,9 @@ struct QueryRoutes: Sendable {
             ?? Timestamp(Date().timeIntervalSince1970 * 1000)
         let expr = try Self.parse(params, prefixed: true)
         let query = try queryContext(params, context)
-        return try await run(query) { [engine] in try engine.instant(expr, at: time, context: query) }
+        return try await run(query, inline: Self.runsInline(expr, steps: 1)) { [engine] in
+            try engine.instant(expr, at: time, context: query)
+        }
     }
 
     /// `GET|POST /api/v1/query_range?query=…&start=…&end=…&step=…&timeout=…`
@@ -49,7 +51,9 @@ struct QueryRoutes: Sendable {
         }
         let expr = try Self.parse(params, prefixed: false)
         let query = try queryContext(params, context)
-        return try await run(query) { [engine] in try engine.range(expr, start: start, end: end, step: step, context: query) }
+        return try await run(query, inline: Self.runsInline(expr, steps: (end - start) / step + 1)) { [engine] in
+            try engine.range(expr, start: start, end: end, step: step, context: query)
+        }
     }
 
     /// Parses `query`; Prometheus 2.42 names the parameter in instant
@@ -83,15 +87,27 @@ struct QueryRoutes: Sendable {
         throw APIError(.badData, "invalid parameter \"\(parameter)\": cannot parse \"\(text)\" to a valid duration")
     }
 
-    /// Runs a query on the query pool and writes its result, with the
-    /// response's bytes charged to the query before they are written; the
-    /// query's memory goes back to the pool once the response is built.
-    private func run(_ query: QueryContext, _ evaluate: @escaping @Sendable () throws -> QueryValue) async throws
-        -> Response
-    {
+    /// Whether `expr` may skip the query pool: it reads no data and has no
+    /// subquery, so its cost (about nodes × steps) is known before it runs,
+    /// and it is tiny: at most 64 nodes (so its recursion fits the small
+    /// stack of a task) and 32,768 node-steps. Health probes (`vector(1)`,
+    /// Grafana's `1+1`) then cost no thread hop and never wait behind
+    /// heavy queries.
+    static func runsInline(_ expr: Expr, steps: Int64) -> Bool {
+        guard let nodes = expr.dataFreeNodeCount(upTo: 64), nodes <= 64 else { return false }
+        return Int64(nodes) * steps <= 32_768
+    }
+
+    /// Runs a query (on the query pool unless `inline`) and writes its
+    /// result, with the response's bytes charged to the query before they
+    /// are written; the query's memory goes back to the pool once the
+    /// response is built.
+    private func run(
+        _ query: QueryContext, inline: Bool, _ evaluate: @escaping @Sendable () throws -> QueryValue
+    ) async throws -> Response {
         defer { query.finish() }
         do {
-            let value = try await state.queries.run(query, evaluate)
+            let value = inline ? try evaluate() : try await state.queries.run(query, evaluate)
             let size = Self.estimatedSize(value)
             // The writer's bytes and the buffer they are copied into.
             try query.reserve(bytes: 2 * size)

@@ -24,7 +24,7 @@ public final class QueryMetrics: Sendable {
         var aborted: [QueryAbort.Code: Counter] = [:]
         let reasons: [(QueryAbort.Code, String)] = [
             (.timeout, "timeout"), (.canceled, "canceled"), (.tooManySamples, "too_many_samples"),
-            (.memoryLimit, "memory_limit"), (.overloaded, "overloaded"),
+            (.memoryLimit, "memory_limit"),
         ]
         for (code, reason) in reasons {
             aborted[code] = registry.makeCounter(

@@ -56,6 +56,29 @@ public indirect enum Expr: Sendable {
     }
 }
 
+extension Expr {
+    /// The number of nodes of an expression that reads no stored data and
+    /// has no subquery (`vector(1)`, `1 + 1`, `time()`), counting no further
+    /// than `limit + 1`; nil for any other. Its cost is then about nodes ×
+    /// steps, known before it runs.
+    public func dataFreeNodeCount(upTo limit: Int) -> Int? {
+        var count = 0
+        func visit(_ e: Expr) -> Bool {
+            count += 1
+            guard count <= limit else { return true }
+            switch e {
+            case .number, .string: return true
+            case .vectorSelector, .matrixSelector, .subquery: return false
+            case .paren(let inner, _), .unary(_, let inner, _): return visit(inner)
+            case .binary(let b): return visit(b.lhs) && visit(b.rhs)
+            case .aggregate(let a): return visit(a.expr) && (a.param.map(visit) ?? true)
+            case .call(let c): return c.args.allSatisfy(visit)
+            }
+        }
+        return visit(self) ? count : nil
+    }
+}
+
 /// The four PromQL value types.
 public enum ValueType: String, Sendable {
     case scalar

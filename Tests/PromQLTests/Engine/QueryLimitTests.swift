@@ -130,4 +130,13 @@ import Testing
         let error = try #require(try self.error(of: "topk(1e300, load)", context: context, engine: engine))
         #expect(error.message == "Scalar value 1e+300 overflows int64")
     }
+
+    @Test func dataFreeExpressionsAreCountedAndOthersAreNot() throws {
+        #expect(try PromQLParser.parse("vector(1)").dataFreeNodeCount(upTo: 64) == 2)
+        #expect(try PromQLParser.parse("sum(vector(time())) + 1").dataFreeNodeCount(upTo: 64) == 5)
+        #expect(try PromQLParser.parse("vector(1) + up").dataFreeNodeCount(upTo: 64) == nil)
+        #expect(try PromQLParser.parse("max_over_time(vector(1)[1h:1m])").dataFreeNodeCount(upTo: 64) == nil)
+        let long = try PromQLParser.parse(Array(repeating: "1", count: 100).joined(separator: " + "))
+        #expect(try #require(long.dataFreeNodeCount(upTo: 64)) > 64, "counting stops past the limit")
+    }
 }
