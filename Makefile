@@ -2,7 +2,7 @@
 # `make test` runs the whole test suite, `make bench` runs the benchmarks.
 SWIFT ?= swift
 BENCH_DIR ?= $(abspath ../shared/bench)
-RUN_PACKAGES = libsnappy-dev zlib1g-dev
+RUN_PACKAGES = libsnappy-dev zlib1g-dev libre2-dev
 TEST_PACKAGES = $(RUN_PACKAGES) prometheus
 BENCH_PACKAGES = $(RUN_PACKAGES) prometheus victoria-metrics python3-pip wrk
 

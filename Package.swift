@@ -2,7 +2,7 @@
 import PackageDescription
 
 /// One target per layer; dependencies point one way (see STYLE.md):
-/// MeridianModel <- Encoding <- Storage <- RemoteWrite <- MeridianServer <- meridian.
+/// CRE2 <- MeridianModel <- Encoding <- Storage <- RemoteWrite <- MeridianServer <- meridian.
 let package = Package(
     name: "meridian",
     platforms: [.macOS(.v15)],
@@ -33,7 +33,16 @@ let package = Package(
         ),
         // <malloc.h> (malloc_trim), which the Glibc module does not export.
         .target(name: "CMalloc"),
-        .target(name: "MeridianModel"),
+        // RE2 (Debian's libre2-dev) behind a few C functions: label regexes
+        // must match in linear time, as Prometheus' Go regexp does.
+        .target(
+            name: "CRE2",
+            linkerSettings: [.linkedLibrary("re2")]
+        ),
+        // The model's only dependency: label matchers compile their regexes
+        // with RE2, and PromQL's label_replace shares that compiled form and
+        // its cache, so both live with LabelMatcher rather than in a layer above.
+        .target(name: "MeridianModel", dependencies: ["CRE2"]),
         .target(name: "Encoding"),
         .target(
             name: "Storage",
@@ -109,5 +118,7 @@ let package = Package(
             // The PromQL differential suite reads its queries from here, relative to its source.
             exclude: ["promql-cases"]
         ),
-    ]
+    ],
+    // RE2's headers need C++17 (CRE2's shim.cpp is the only C++ here).
+    cxxLanguageStandard: .cxx17
 )

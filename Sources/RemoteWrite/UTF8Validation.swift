@@ -1,3 +1,5 @@
+import MeridianModel
+
 /// UTF-8 validation on raw bytes, so label values can be checked without
 /// building a `String`.
 enum UTF8Validation {
@@ -43,42 +45,11 @@ enum UTF8Validation {
     @inline(never)
     static func isValidSlow(_ start: UnsafeRawPointer, from offset: Int, count: Int) -> Bool {
         var i = offset
-        @inline(__always) func byte(_ k: Int) -> UInt8 { start.load(fromByteOffset: k, as: UInt8.self) }
-        @inline(__always) func isContinuation(_ b: UInt8) -> Bool { b & 0xc0 == 0x80 }
         while i < count {
-            let b0 = byte(i)
-            if b0 < 0x80 {
-                i += 1
-                continue
-            }
-            let length: Int
-            // The allowed range of the second byte narrows for the lead bytes
-            // whose shortest forms would otherwise be overlong or surrogates.
-            var low: UInt8 = 0x80
-            var high: UInt8 = 0xbf
-            switch b0 {
-            case 0xc2...0xdf: length = 2
-            case 0xe0:
-                length = 3
-                low = 0xa0
-            case 0xe1...0xec, 0xee...0xef: length = 3
-            case 0xed:
-                length = 3
-                high = 0x9f
-            case 0xf0:
-                length = 4
-                low = 0x90
-            case 0xf1...0xf3: length = 4
-            case 0xf4:
-                length = 4
-                high = 0x8f
-            default: return false
-            }
-            guard i + length <= count else { return false }
-            let b1 = byte(i + 1)
-            guard b1 >= low && b1 <= high else { return false }
-            if length >= 3 && !isContinuation(byte(i + 2)) { return false }
-            if length == 4 && !isContinuation(byte(i + 3)) { return false }
+            guard
+                let length = UTF8Sequence.length(
+                    at: i, count: count, byte: { start.load(fromByteOffset: $0, as: UInt8.self) })
+            else { return false }
             i += length
         }
         return true

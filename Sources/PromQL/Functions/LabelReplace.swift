@@ -7,16 +7,11 @@ import MeridianModel
 /// ""), `dst` is set to `replacement` with `$1`/`${name}` expanded; an
 /// empty expansion removes `dst`. Without a match the labels are unchanged.
 ///
-/// The pattern is RE2 syntax as Prometheus uses; Swift's regex engine runs
-/// it, configured to match like RE2 where it can: Unicode scalars rather
-/// than grapheme clusters, ASCII-only `\d \w \s` and POSIX classes, simple
-/// word boundaries, `.` not matching `\n`, and `\pL` rewritten to `\p{L}`.
-/// What cannot be made identical: Swift accepts constructs RE2 rejects
-/// (backreferences, lookaround, possessive quantifiers), which Prometheus
-/// would report as invalid; and Swift lacks a few RE2-only forms (`\C`,
-/// `(?U)`), which fail here as invalid.
-public struct LabelReplace: @unchecked Sendable {
-    // Regex is immutable after construction; matching from several threads is safe.
+/// The regex runs on RE2 with Prometheus' anchors (`^(?:regex)$`), so it
+/// accepts, refuses and matches as Go's regexp does (see `RE2Regex`), in
+/// time linear in the value. Unlike a selector, a pattern that only
+/// compiles thanks to those anchors (`a)(b`) is fine here, as in Prometheus.
+public struct LabelReplace: Sendable {
     /// The label written.
     public let destination: String
     /// The label read.
@@ -25,18 +20,25 @@ public struct LabelReplace: @unchecked Sendable {
     public let replacement: String
     /// The pattern, as written (unanchored).
     public let pattern: String
-    private let regex: Regex<AnyRegexOutput>
-    private let template: RegexTemplate
+    private let regex: RE2Regex
+    private let pieces: [Piece]
+    /// The groups the template can use: RE2 reports no more than these.
+    private let groupsUsed: Int
+
+    /// A template piece with its group references resolved against the regex.
+    private enum Piece: Sendable {
+        case literal([UInt8])
+        /// The first of these groups that took part in the match (one number,
+        /// or every group of a name, as Go's `Expand` looks them up).
+        case group([Int])
+    }
 
     /// Compiles the call's arguments.
     /// - Throws: ``FunctionError`` `.invalidRegex` first, then
     ///   `.invalidLabelName` for a bad `destination`, the order Prometheus checks in.
     public init(destination: String, replacement: String, source: String, regex pattern: String) throws(FunctionError) {
         do {
-            regex = try Regex(RE2Compatibility.translate(pattern))
-                .matchingSemantics(.unicodeScalar)
-                .asciiOnlyCharacterClasses()
-                .wordBoundaryKind(.simple)
+            regex = try RE2Regex.compile(pattern)
         } catch {
             throw FunctionError(
                 .invalidRegex, "invalid regular expression in label_replace(): \(pattern)", cause: "\(error)")
@@ -48,32 +50,45 @@ public struct LabelReplace: @unchecked Sendable {
         self.source = source
         self.replacement = replacement
         self.pattern = pattern
-        self.template = RegexTemplate(replacement)
+        let regex = regex
+        pieces = RegexTemplate(replacement).pieces.map { piece in
+            switch piece {
+            case .literal(let text): return .literal(Array(text.utf8))
+            case .group(let index): return .group(index <= regex.groupCount ? [index] : [])
+            case .named(let name):
+                // Bytes, not String equality: `$\u{212A}` (Kelvin sign) is not group `K`.
+                let bytes = Array(name.utf8)
+                return .group(
+                    regex.groupNames.indices.filter { regex.groupNames[$0]?.utf8.elementsEqual(bytes) ?? false })
+            }
+        }
+        let highestGroup = pieces.reduce(0) { highest, piece in
+            guard case .group(let groups) = piece else { return highest }
+            return max(highest, groups.max() ?? 0)
+        }
+        groupsUsed = 1 + highestGroup
     }
 
     /// The labels after replacement (the same set when the regex does not match).
     /// - Complexity: one anchored match of the source value, O(labels) to rebuild.
     public func apply(to labels: Labels) -> Labels {
         let value = labels[source] ?? ""
-        guard let match = (try? regex.wholeMatch(in: value)) ?? nil else { return labels }
-        let output = match.output
-        var result = ""
-        for piece in template.pieces {
-            switch piece {
-            case .literal(let text):
-                result += text
-            case .group(let index):
-                if index < output.count, let range = output[index].range { result += value[range] }
-            case .named(let name):
-                for capture in output where capture.name == name {
-                    if let range = capture.range {
-                        result += value[range]
-                        break
+        let expanded = regex.withFullMatch(of: value, groups: groupsUsed) { bytes, groups in
+            var out: [UInt8] = []
+            for piece in pieces {
+                switch piece {
+                case .literal(let text):
+                    out += text
+                case .group(let candidates):
+                    if let range = candidates.lazy.compactMap({ $0 < groups.count ? groups[$0] : nil }).first {
+                        out += bytes[range]
                     }
                 }
             }
+            return String(decoding: out, as: UTF8.self)
         }
-        return labels.setting(destination, to: result)
+        guard let expanded else { return labels }
+        return labels.setting(destination, to: expanded)
     }
 }
 
@@ -126,34 +141,5 @@ extension Labels {
             result.insert(Label(name: name, value: value), at: position)
         }
         return Labels(sortedUnchecked: result)
-    }
-}
-
-/// Rewrites the RE2 spellings Swift's regex parser does not know.
-enum RE2Compatibility {
-    /// `\pL` → `\p{L}` and `\PL` → `\P{L}`; everything else, including
-    /// escaped backslashes, passes through.
-    static func translate(_ pattern: String) -> String {
-        guard pattern.contains("\\p") || pattern.contains("\\P") else { return pattern }
-        var out = ""
-        var iterator = pattern.unicodeScalars.makeIterator()
-        while let c = iterator.next() {
-            guard c == "\\", let next = iterator.next() else {
-                out.unicodeScalars.append(c)
-                continue
-            }
-            out.unicodeScalars.append(c)
-            out.unicodeScalars.append(next)
-            if next == "p" || next == "P", let letter = iterator.next() {
-                if letter == "{" {
-                    out.unicodeScalars.append(letter)
-                } else {
-                    out += "{"
-                    out.unicodeScalars.append(letter)
-                    out += "}"
-                }
-            }
-        }
-        return out
     }
 }

@@ -8,9 +8,6 @@ struct DiffCase: Sendable {
     let line: Int
     /// Where it runs: every evaluation unless an `#evaluations:` line of its file says otherwise.
     var evaluations: [DiffEvaluation] = DiffEvaluation.all
-    /// Whether a `bad_data` error's text must match exactly; `#error-text: status-only`
-    /// turns this off for the cases below it (`#error-text: exact` turns it back on).
-    var exactErrorText = true
 
     var location: String { "\(file):\(line)" }
 
@@ -18,8 +15,6 @@ struct DiffCase: Sendable {
     /// a line; blank lines and `#` comments skipped), in file-name order.
     /// `#evaluations: on-sample full` runs the queries below it only at those
     /// evaluations (time-independent ones, such as parse errors); `#evaluations: all` resets.
-    /// `#error-text: status-only` compares the errors of the cases below it by
-    /// status and type only (see ``exactErrorText``).
     static func loadAll(directory: String = casesDirectory) throws -> [DiffCase] {
         let files = try FileManager.default.contentsOfDirectory(atPath: directory)
             .filter { $0.hasSuffix(".promql") }.sorted()
@@ -27,7 +22,6 @@ struct DiffCase: Sendable {
         for file in files {
             let text = try String(contentsOfFile: (directory as NSString).appendingPathComponent(file), encoding: .utf8)
             var evaluations = DiffEvaluation.all
-            var exactErrorText = true
             for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
                 let line = raw.trimmingCharacters(in: .whitespaces)
                 if line.hasPrefix("#evaluations:") {
@@ -35,15 +29,8 @@ struct DiffCase: Sendable {
                         line.dropFirst("#evaluations:".count), at: "\(file):\(index + 1)")
                     continue
                 }
-                if line.hasPrefix("#error-text:") {
-                    exactErrorText = line.hasSuffix("exact")
-                    continue
-                }
                 if line.isEmpty || line.hasPrefix("#") { continue }
-                cases.append(
-                    DiffCase(
-                        query: line, file: file, line: index + 1, evaluations: evaluations,
-                        exactErrorText: exactErrorText))
+                cases.append(DiffCase(query: line, file: file, line: index + 1, evaluations: evaluations))
             }
         }
         return cases

@@ -82,9 +82,7 @@ struct DiffRunner {
             return (index, evaluation, shape, nil)
         }
         let ordered = diffCase.orderMatters && !evaluation.isRange
-        let detail = OutcomeComparator.diff(
-            oracle: QueryOutcome(o), candidate: QueryOutcome(c), orderMatters: ordered,
-            exactErrorText: diffCase.exactErrorText)
+        let detail = OutcomeComparator.diff(oracle: QueryOutcome(o), candidate: QueryOutcome(c), orderMatters: ordered)
         return (index, evaluation, shape, detail)
     }
 

@@ -13,17 +13,14 @@ import Foundation
 /// Differences below 1e-12 also pass: where Prometheus cancels to 0 (an
 /// average that is 0, say), another summation order leaves 1e-17, and no
 /// value in the data set is that small.
-/// A case may ask for errors to be compared by status and type only
-/// (``DiffCase/exactErrorText``). The order of series counts only when ``DiffCase/orderMatters``, and then as
+/// The order of series counts only when ``DiffCase/orderMatters``, and then as
 /// the sequence of values, because Prometheus' sort is not stable on ties.
 enum OutcomeComparator {
     static let relativeTolerance = 1e-9
     static let absoluteTolerance = 1e-12
     static let maxDetails = 3
 
-    static func diff(
-        oracle: QueryOutcome, candidate: QueryOutcome, orderMatters: Bool, exactErrorText: Bool = true
-    ) -> String? {
+    static func diff(oracle: QueryOutcome, candidate: QueryOutcome, orderMatters: Bool) -> String? {
         var details: [String] = []
         if oracle.httpStatus != candidate.httpStatus {
             details.append("HTTP \(oracle.httpStatus) vs \(candidate.httpStatus)")
@@ -31,7 +28,7 @@ enum OutcomeComparator {
         switch (oracle.body, candidate.body) {
         case (.error(let oType, let oText), .error(let cType, let cText)):
             if oType != cType { details.append("errorType \(oType) vs \(cType)") }
-            let same = !exactErrorText || (oType == "bad_data" ? oText == cText : blanked(oText) == blanked(cText))
+            let same = oType == "bad_data" ? oText == cText : blanked(oText) == blanked(cText)
             if !same { details.append("error \(quote(oText)) vs \(quote(cText))") }
         case (.success(let oType, let oSeries), .success(let cType, let cSeries)):
             if oType != cType {

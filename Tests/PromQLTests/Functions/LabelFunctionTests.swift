@@ -83,9 +83,29 @@ import Testing
     @Test func namedGroups() throws {
         let labels = Labels(["src": "host-42"])
         #expect(try replace(labels, "dst", "${id}", "src", "host-(?P<id>\\d+)")["dst"] == "42")
-        #expect(try replace(labels, "dst", "$id!", "src", "host-(?<id>\\d+)")["dst"] == "42!")
+        #expect(try replace(labels, "dst", "$id!", "src", "host-(?P<id>\\d+)")["dst"] == "42!")
         #expect(try replace(labels, "dst", "$1", "src", "(?P<h>host)-(?P<id>\\d+)")["dst"] == "host")
         #expect(try replace(labels, "dst", "[$nope]", "src", "host-(\\d+)")["dst"] == "[]")
+        // A repeated name reads the first group of that name that took part, as Go's Expand does.
+        #expect(try replace(Labels(["src": "b"]), "dst", "<${n}>", "src", "(?P<n>a)?(?P<n>b)")["dst"] == "<b>")
+        // Names compare as bytes: the Kelvin sign is not `K`.
+        #expect(try replace(labels, "dst", "[$\u{212A}]", "src", "(?P<K>host)-42")["dst"] == "[]")
+        // Go 1.19 (Prometheus 2.42) knows only the `(?P<name>` spelling.
+        #expect(throws: FunctionError.self) { try replace(labels, "dst", "$id", "src", "host-(?<id>\\d+)") }
+    }
+
+    /// A pattern that only compiles inside Prometheus' `^(?:…)$` is fine
+    /// here (Prometheus parses the bare pattern only for selectors).
+    @Test func patternClosingTheAnchorsGroup() throws {
+        #expect(try replace(Labels(["src": "ab"]), "dst", "$1-$2", "src", "a)(b")["dst"] == "b-")
+    }
+
+    /// 30 optional groups then 30 `a`s: exponential for a backtracking
+    /// engine, linear on RE2. The answer is checked, not the time.
+    @Test func pathologicalPatternMatches() throws {
+        let pattern = String(repeating: "(a?)", count: 30) + String(repeating: "a", count: 30)
+        let labels = Labels(["src": String(repeating: "a", count: 30)])
+        #expect(try replace(labels, "dst", "[$1$30]", "src", pattern)["dst"] == "[]")
     }
 
     static let templateExpansionCases: [(String, String)] = [
