@@ -41,6 +41,9 @@ import TestSupport
         let status: Int
         /// Text the answer must contain (the error, or a result's shape).
         var contains: String? = nil
+        /// Whether an error must have Prometheus' JSON shape: not for a
+        /// request the HTTP parser refuses before any route sees it.
+        var jsonError = true
 
         var description: String { name }
     }
@@ -65,7 +68,7 @@ import TestSupport
             if let text = c.contains {
                 #expect(result.text.contains(text), "\(c): \(result.text.prefix(300))")
             }
-            if c.path.hasPrefix("/api/v1/") && c.path != "/api/v1/write" && result.status >= 400 {
+            if c.jsonError && c.path.hasPrefix("/api/v1/") && c.path != "/api/v1/write" && result.status >= 400 {
                 Self.expectPrometheusErrorShape(result, c)
             }
             #expect(elapsed < Self.answerBound, "\(c) took \(elapsed)")
@@ -76,7 +79,7 @@ import TestSupport
         let peak = try Self.peakResidentBytes(of: server.pid)
         #expect(peak < Self.peakMemoryBound, "peak RSS \(peak >> 20) MiB")
         print(
-            "hostile requests: \(cases.count) answered as expected, slowest \(slowest.name) in \(slowest.elapsed); "
+            "hostile requests: \(cases.count) sent, slowest \(slowest.name) in \(slowest.elapsed); "
                 + "peak RSS \(peak >> 20) MiB (bound \(Self.peakMemoryBound >> 20) MiB)")
     }
 
@@ -269,7 +272,7 @@ import TestSupport
             // Regexes: linear time, Go's syntax and errors.
             instant(
                 "backtracking regex in label_replace",
-                "label_replace(regex_target, \"x\", \"$1\", \"value\", \"\(backtrackingRegex)\")", 200, #""x":"""#),
+                "count(label_replace(regex_target, \"x\", \"$1\", \"value\", \"\(backtrackingRegex)\"))", 200, #""1""#),
             instant(
                 "backtracking regex on instance values", "count(up{instance=~\"(i-1?)+(i-1?)+(i-1?)+(i-1?)+x\"})", 200,
                 #""result":[]"#),
@@ -279,7 +282,16 @@ import TestSupport
             instant("invalid regex", "up{job=~\"(\"}", 400, "missing closing )"),
             // Nesting and size.
             instant("10,000 nested parentheses", String(repeating: "(", count: 10_000) + "1" + String(repeating: ")", count: 10_000), 400, "nested too deeply"),
-            instant("100,000 unary minuses", String(repeating: "-", count: 100_000) + "1", 400, "nested too deeply"),
+            HostileCase(
+                name: "100,000 unary minuses in a form", path: query,
+                body: ("application/x-www-form-urlencoded", Data(("query=" + String(repeating: "-", count: 100_000) + "1").utf8)),
+                status: 400, contains: "nested too deeply"),
+            // Relaxed: NIO's HTTP parser refuses a request head over 80 KiB
+            // with a bare 400 before any route sees it (Go's, in Prometheus,
+            // refuses one over 1 MiB with a plain-text 431).
+            HostileCase(
+                name: "a 100 KiB URL", path: query, parameters: [("query", String(repeating: "-", count: 100_000) + "1")],
+                status: 400, jsonError: false),
             HostileCase(
                 name: "a 4 MiB query in a form", path: query,
                 body: ("application/x-www-form-urlencoded", Data(("query=" + String(repeating: "1%2B", count: 1 << 20) + "1").utf8)),

@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOCore
 
 /// The parameters of an API request, from the query string and, for a
 /// form-encoded POST, the body — merged like Go's `Request.Form`, which is what
@@ -17,7 +18,7 @@ public struct RequestParameters: Sendable {
             let body: ByteBuffer
             do {
                 body = try await request.body.collect(upTo: maxBody)
-            } catch let error as HTTPError where error.status == .contentTooLarge {
+            } catch is NIOTooManyBytesError {
                 throw APIError(
                     .badData, "form body larger than the \(maxBody >> 20) MiB accepted for query parameters",
                     status: .contentTooLarge)
