@@ -31,7 +31,7 @@ struct RangeInput {
                 try body(s.labels, s.samples)
             }
         case .stored(let stored):
-            var reader = RawSampleReader(evaluator)
+            var reader = RawSampleReader(evaluator, countingSamples: true)
             defer { reader.finish() }
             for series in stored {
                 try evaluator.check()
@@ -56,40 +56,54 @@ struct RangeInput {
 }
 
 /// Reads stored series' raw samples one series at a time into one reused
-/// buffer, charging the query for the buffer before it grows: by the
-/// series' sample bound from storage when it has one (so a huge series is
-/// refused before it is decoded), else after reading.
+/// buffer. The buffer's bytes are reserved before it grows, by the series'
+/// sample bound from storage when it has one (so a huge series is refused
+/// before it is decoded). Its samples count toward `max_samples` only for
+/// range reads, as in Prometheus, which counts the points of each window
+/// it loads but not the raw samples behind an instant selector.
 struct RawSampleReader {
     private let evaluator: Evaluator
+    private let countsSamples: Bool
     private var buffer: [Sample] = []
-    /// The samples charged for `buffer`: the largest bound read so far.
-    private var charged = 0
+    /// The samples whose bytes are reserved for `buffer`: the most read so far.
+    private var reserved = 0
+    /// The samples counted toward `max_samples`: the most read so far.
+    private var counted = 0
 
-    init(_ evaluator: Evaluator) { self.evaluator = evaluator }
+    init(_ evaluator: Evaluator, countingSamples: Bool) {
+        self.evaluator = evaluator
+        self.countsSamples = countingSamples
+    }
 
     /// The series' samples, stale markers dropped unless kept (an instant
     /// selector needs them to end a series); valid until the next read.
     mutating func read(_ series: StoredSeries, keepingStaleMarkers: Bool = false) throws(QueryError) -> [Sample] {
-        if let bound = series.sampleBound { try charge(bound) }
+        if let bound = series.sampleBound { try reserve(bound) }
         buffer.removeAll(keepingCapacity: true)
         var iterator = series.makeIterator()
         iterator.readAll(into: &buffer)
-        try charge(buffer.count)
+        try reserve(buffer.count)
+        if countsSamples && buffer.count > counted {
+            try evaluator.take(buffer.count - counted)
+            counted = buffer.count
+        }
         if !keepingStaleMarkers { buffer.removeAll { StaleMarker.isStale($0.v) } }
         return buffer
     }
 
-    /// Grows the charge to `count` samples when it is below.
-    private mutating func charge(_ count: Int) throws(QueryError) {
-        guard count > charged else { return }
-        try evaluator.take(count - charged)
-        charged = count
+    /// Grows the buffer's reservation to `count` samples when it is below.
+    private mutating func reserve(_ count: Int) throws(QueryError) {
+        guard count > reserved else { return }
+        try evaluator.reserve(bytes: (count - reserved) * QueryContext.bytesPerSample)
+        reserved = count
     }
 
-    /// Gives back the buffer's charge once the series are read.
+    /// Gives back the buffer's charges once the series are read.
     mutating func finish() {
-        evaluator.release(charged)
-        charged = 0
+        evaluator.release(bytes: reserved * QueryContext.bytesPerSample)
+        evaluator.release(counted)
+        reserved = 0
+        counted = 0
     }
 }
 
@@ -134,7 +148,7 @@ extension Evaluator {
             selector.matchers, mint: reference.min()!.saturatingSubtract(lookback), maxt: reference.max()!)
         var out: [StepSeries] = []
         out.reserveCapacity(stored.count)
-        var reader = RawSampleReader(self)
+        var reader = RawSampleReader(self, countingSamples: false)
         defer { reader.finish() }
         for series in stored {
             try check()

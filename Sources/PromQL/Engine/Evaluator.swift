@@ -73,6 +73,22 @@ final class Evaluator {
         }
     }
 
+    /// Reserves `count` bytes of the memory all queries may hold, for a
+    /// buffer that holds no samples or points of the result.
+    /// - Throws: `.unavailable` when that memory is used up.
+    func reserve(bytes count: Int) throws(QueryError) {
+        do throws(QueryAbort) {
+            try context.reserve(bytes: count)
+        } catch {
+            throw QueryError(abort: error)
+        }
+    }
+
+    /// Gives back bytes taken by ``reserve(bytes:)``.
+    func release(bytes count: Int) {
+        context.release(bytes: count)
+    }
+
     /// Counts `count` samples or points no longer held.
     func release(_ count: Int) {
         context.releaseSamples(count)
