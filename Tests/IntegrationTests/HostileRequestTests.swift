@@ -56,6 +56,7 @@ import TestSupport
         let now = Int64(Date().timeIntervalSince1970)
 
         var slowest: (name: String, elapsed: Duration) = ("", .zero)
+        var answeredAsExpected = 0
         let clock = ContinuousClock()
         let cases = Self.cases(now: now)
         for c in cases {
@@ -65,6 +66,8 @@ import TestSupport
             if elapsed > slowest.elapsed { slowest = (c.name, elapsed) }
 
             #expect(result.status == c.status, "\(c): \(result.status) \(result.text.prefix(300))")
+            let textMatches = c.contains.map { result.text.contains($0) } ?? true
+            if result.status == c.status && textMatches && elapsed < Self.answerBound { answeredAsExpected += 1 }
             if let text = c.contains {
                 #expect(result.text.contains(text), "\(c): \(result.text.prefix(300))")
             }
@@ -78,9 +81,10 @@ import TestSupport
 
         let peak = try Self.peakResidentBytes(of: server.pid)
         #expect(peak < Self.peakMemoryBound, "peak RSS \(peak >> 20) MiB")
+        #expect(answeredAsExpected == cases.count)
         print(
-            "hostile requests: \(cases.count) sent, slowest \(slowest.name) in \(slowest.elapsed); "
-                + "peak RSS \(peak >> 20) MiB (bound \(Self.peakMemoryBound >> 20) MiB)")
+            "hostile requests: \(cases.count) sent, \(answeredAsExpected) answered as expected (status, text, within 5 s), "
+                + "slowest \(slowest.name) in \(slowest.elapsed); peak RSS \(peak >> 20) MiB (bound \(Self.peakMemoryBound >> 20) MiB)")
     }
 
     /// With 2 query threads and 2 places in the queue, 10 slow queries at
