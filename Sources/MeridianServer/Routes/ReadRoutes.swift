@@ -64,9 +64,9 @@ struct ReadRoutes: Sendable {
     /// Runs a read on the query pool under a context of its own (the query
     /// timeout, the client's connection, memory from the query pool), with
     /// its refusals and stops as Prometheus-shaped errors.
-    private func run(
-        _ context: MeridianRequestContext, _ read: @escaping @Sendable (QueryContext) throws -> Response
-    ) async throws -> Response {
+    private func run<T: Sendable>(
+        _ context: MeridianRequestContext, _ read: @escaping @Sendable (QueryContext) throws -> T
+    ) async throws -> T {
         let query = state.queryContext(clientGone: context.clientGone)
         defer { query.finish() }
         do {
@@ -119,15 +119,8 @@ struct ReadRoutes: Sendable {
         let params = try await RequestParameters.from(request)
         let selectors = try matcherSets(params, required: true, describeParameter: true)
         let (start, end) = try TimeParameter.range(params)
-        let query = state.queryContext(clientGone: context.clientGone)
-        defer { query.finish() }
-        let selected: [StoredSeries]
-        do {
-            selected = try await state.queries.run(query) { [state] in
-                try Self.selectUnion(state.querier, selectors, start, end, query)
-            }
-        } catch let abort as QueryAbort {
-            throw APIError(QueryError(abort: abort))
+        let selected = try await run(context) { [state] query in
+            try Self.selectUnion(state.querier, selectors, start, end, query)
         }
         var headers = HTTPFields()
         headers[.contentType] = "application/stream+json; charset=utf-8"
