@@ -66,6 +66,17 @@ public struct StoredSeries: Sendable {
     }
 }
 
+extension QueryContext {
+    /// What a querier does once it has the series a selector picked (their
+    /// postings, which an interruption may have cut short): throws if the
+    /// query was stopped meanwhile, else reserves the memory of `count`
+    /// series before they are built.
+    public func reserveSeries(_ count: Int) throws(QueryAbort) {
+        try check()
+        try reserve(bytes: count * StoredSeries.estimatedBytes)
+    }
+}
+
 /// The one seam between query evaluation and storage (as Prometheus'
 /// `storage.Querier`): the PromQL engine and the HTTP read endpoints see only this,
 /// never the head or blocks.

@@ -106,17 +106,11 @@ struct QueryRoutes: Sendable {
         _ query: QueryContext, inline: Bool, _ evaluate: @escaping @Sendable () throws -> QueryValue
     ) async throws -> Response {
         defer { query.finish() }
-        do {
-            let value = inline ? try evaluate() : try await state.queries.run(query, evaluate)
-            let size = Self.estimatedSize(value)
-            // The writer's bytes and the buffer they are copied into.
-            try query.reserve(bytes: 2 * size)
-            return .success(capacity: size) { Self.write(value, into: &$0) }
-        } catch let error as QueryError {
-            throw APIError(error)
-        } catch let abort as QueryAbort {
-            throw APIError(QueryError(abort: abort))
-        }
+        let value = inline ? try evaluate() : try await state.queries.run(query, evaluate)
+        let size = Self.estimatedSize(value)
+        // The writer's bytes and the buffer they are copied into.
+        try query.reserve(bytes: 2 * size)
+        return .success(capacity: size) { Self.write(value, into: &$0) }
     }
 
     /// About how many bytes ``write(_:into:)`` writes for `value`: a little

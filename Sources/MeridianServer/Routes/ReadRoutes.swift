@@ -62,18 +62,14 @@ struct ReadRoutes: Sendable {
     }
 
     /// Runs a read on the query pool under a context of its own (the query
-    /// timeout, the client's connection, memory from the query pool), with
-    /// its refusals and stops as Prometheus-shaped errors.
+    /// timeout, the client's connection, memory from the query pool); its
+    /// refusals and stops reach the client through ``APIErrorMiddleware``.
     private func run<T: Sendable>(
         _ context: MeridianRequestContext, _ read: @escaping @Sendable (QueryContext) throws -> T
     ) async throws -> T {
         let query = state.queryContext(clientGone: context.clientGone)
         defer { query.finish() }
-        do {
-            return try await state.queries.run(query) { try read(query) }
-        } catch let abort as QueryAbort {
-            throw APIError(QueryError(abort: abort))
-        }
+        return try await state.queries.run(query) { try read(query) }
     }
 
     /// `GET|POST /api/v1/metadata?metric=…&limit=…`: every description of

@@ -1,6 +1,10 @@
 import Hummingbird
+import MeridianModel
+import PromQL
 
-/// Turns `APIError` into Prometheus-shaped JSON errors, and anything else into a 500 of the same shape.
+/// Turns `APIError`, a query's `QueryError` and a read's `QueryAbort` (a
+/// refusal or a stop by its context) into Prometheus-shaped JSON errors with
+/// Prometheus' statuses, and anything else into a 500 of the same shape.
 struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
@@ -9,6 +13,10 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             return error.response()
+        } catch let error as QueryError {
+            return APIError(error).response()
+        } catch let abort as QueryAbort {
+            return APIError(QueryError(abort: abort)).response()
         } catch let error as HTTPError {
             throw error
         } catch {

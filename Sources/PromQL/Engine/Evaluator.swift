@@ -66,22 +66,14 @@ final class Evaluator {
     /// - Throws: `.execution` past `max_samples`, `.unavailable` when the
     ///   memory all queries may hold is used up.
     func take(_ count: Int) throws(QueryError) {
-        do throws(QueryAbort) {
-            try context.takeSamples(count)
-        } catch {
-            throw QueryError(abort: error)
-        }
+        try aborting { () throws(QueryAbort) in try context.takeSamples(count) }
     }
 
     /// Reserves `count` bytes of the memory all queries may hold, for a
     /// buffer that holds no samples or points of the result.
     /// - Throws: `.unavailable` when that memory is used up.
     func reserve(bytes count: Int) throws(QueryError) {
-        do throws(QueryAbort) {
-            try context.reserve(bytes: count)
-        } catch {
-            throw QueryError(abort: error)
-        }
+        try aborting { () throws(QueryAbort) in try context.reserve(bytes: count) }
     }
 
     /// Gives back bytes taken by ``reserve(bytes:)``.
@@ -112,8 +104,14 @@ final class Evaluator {
 
     /// Throws when the query is past its deadline or cancelled.
     func check() throws(QueryError) {
+        try aborting { () throws(QueryAbort) in try context.check() }
+    }
+
+    /// Runs `body`, its ``QueryAbort`` (the context's refusal or stop)
+    /// thrown as the query's error.
+    private func aborting(_ body: () throws(QueryAbort) -> Void) throws(QueryError) {
         do throws(QueryAbort) {
-            try context.check()
+            try body()
         } catch {
             throw QueryError(abort: error)
         }

@@ -83,8 +83,7 @@ extension BlockReader {
         _ = try labelNameTable()
         guard meta.overlaps(mint: mint, maxt: maxt) else { return }
         let refs = try postings(for: matchers, context: context)
-        try context.check()
-        try context.reserve(bytes: refs.count * StoredSeries.estimatedBytes)
+        try context.reserveSeries(refs.count)
         var interruption = InterruptionProbe(context)
         var decoder = BlockSeriesDecoder(index)
         // Whether a column has a sample in range, for chunks that straddle it;

@@ -69,8 +69,7 @@ public final class FrozenHead: Querier, Sendable {
         let selected = series.filter { s in
             !interruption.poll() && matchers.allSatisfy { $0.matches(s.labels[$0.name] ?? "") }
         }
-        try context.check()
-        try context.reserve(bytes: selected.count * StoredSeries.estimatedBytes)
+        try context.reserveSeries(selected.count)
         return selected.compactMap { s in
             var probe = s.iterator(mint: mint, maxt: maxt)
             guard probe.next() else { return nil }

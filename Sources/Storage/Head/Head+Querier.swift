@@ -48,8 +48,7 @@ extension Head: Querier {
         let locations = index.withLock { state in
             state.postings.postings(for: matchers, context: context).compactMap { state.locations[Int($0)] }
         }
-        try context.check()
-        try context.reserve(bytes: locations.count * StoredSeries.estimatedBytes)
+        try context.reserveSeries(locations.count)
         var byStripe = Array(repeating: [Int32](), count: stripes.count)
         for location in locations { byStripe[Int(location.stripe)].append(location.slot) }
         for (stripeNumber, slots) in byStripe.enumerated() where !slots.isEmpty {
