@@ -2,7 +2,7 @@
 import PackageDescription
 
 /// One target per layer; dependencies point one way (see STYLE.md):
-/// CRE2 <- MeridianModel <- Encoding <- Storage <- RemoteWrite <- MeridianServer <- meridian.
+/// CRE2 <- MeridianModel <- Encoding <- Storage <- RemoteWrite <- Forwarding <- MeridianServer <- meridian.
 let package = Package(
     name: "meridian",
     platforms: [.macOS(.v15)],
@@ -61,10 +61,20 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
+        // A center's durable forward log and the senders that drain it to
+        // upstream remote-write receivers. Sees the model and the codecs,
+        // never the store: what it forwards comes through the write pipeline.
+        .target(
+            name: "Forwarding",
+            dependencies: [
+                "MeridianModel", "Encoding", "RemoteWrite",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "MeridianServer",
             dependencies: [
-                "MeridianModel", "Storage", "RemoteWrite", "PromQL", "CZlib",
+                "MeridianModel", "Storage", "RemoteWrite", "Forwarding", "PromQL", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -100,6 +110,7 @@ let package = Package(
                 "RemoteWrite", "MeridianModel", "TestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
+        .testTarget(name: "ForwardingTests", dependencies: ["Forwarding", "RemoteWrite", "MeridianModel", "TestSupport"]),
         .testTarget(
             name: "MeridianServerTests",
             dependencies: [
