@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Forwarding
 import MeridianServer
 import Metrics
 import Prometheus
@@ -50,8 +51,16 @@ struct Serve: AsyncParsableCommand {
             }
             settings.role = parsed
         }
-        if let center { settings.center = center }
-        if !upstream.isEmpty { settings.upstreams = upstream }
+        if let center { settings.topology.centerName = center }
+        if !upstream.isEmpty { settings.topology.upstreams = upstream }
+        do {
+            for url in upstream { _ = try UpstreamURL(parsing: url) }
+            try settings.validate()
+        } catch let error as ConfigError {
+            throw ValidationError("\(error)")
+        } catch let error as ForwardError {
+            throw ValidationError("--upstream: \(error.message)")
+        }
 
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in
@@ -68,7 +77,7 @@ struct Serve: AsyncParsableCommand {
         guard let config else { return MeridianConfig.embeddedDefault() }
         let text = try String(contentsOfFile: config, encoding: .utf8)
         do {
-            return try MeridianConfig.parse(yaml: text)
+            return try MeridianConfig.parse(yaml: text, validating: false)
         } catch {
             throw ValidationError("\(config):\n\(error)")
         }

@@ -114,14 +114,21 @@ import Testing
     @Test func parsesValues() throws {
         let config = try MeridianConfig.parse(
             yaml: """
-                server: {listen: "0.0.0.0:9000", role: center, center: bj, upstreams: [http://g:9280/api/v1/write]}
+                server: {listen: "0.0.0.0:9000", role: center}
+                center: {name: bj, external_labels: {region: north}, retention: 1d}
+                forward: {upstreams: [http://g:9280/api/v1/write], max_disk_bytes: 2GiB, shards: 8, max_backoff: 10s}
                 storage: {data_dir: /var/lib/meridian, wal: {segment_size: 16MiB, fsync_interval: 250ms}}
                 remote_write: {max_body_size: 1MB}
                 """)
         #expect(config.listen == "0.0.0.0:9000")
         #expect(config.role == .center)
-        #expect(config.center == "bj")
-        #expect(config.upstreams == ["http://g:9280/api/v1/write"])
+        #expect(config.topology.centerName == "bj")
+        #expect(config.topology.enforcedLabels == Labels(["center": "bj", "region": "north"]))
+        #expect(config.topology.centerRetention == 86400)
+        #expect(config.topology.upstreams == ["http://g:9280/api/v1/write"])
+        #expect(config.topology.forward.maxDiskBytes == 2 << 30)
+        #expect(config.topology.forward.shards == 8)
+        #expect(config.topology.forward.maxBackoff == .seconds(10))
         #expect(config.walSegmentSize == 16 << 20)
         #expect(config.walFsyncInterval == 0.25)
         #expect(config.remoteWrite.maxBodyBytes == 1_000_000)
@@ -201,5 +208,55 @@ import Testing
 
     @Test func malformedYAMLHasALine() {
         #expect(throws: ConfigError.self) { try MeridianConfig.parse(yaml: "server:\n  listen: [\n") }
+    }
+}
+
+/// `center:` and `forward:`, and the checks a center role needs.
+@Suite struct TopologyConfigTests {
+    @Test func aCenterWithoutNameOrUpstreamIsRefusedAtTheRoleLine() {
+        let yaml = """
+            storage:
+              data_dir: /tmp/x
+            server:
+              role: center
+            forward:
+              upstreams: ["https://g:9280/api/v1/write", "ftp://nope"]
+              shards: 0
+            """
+        do {
+            _ = try MeridianConfig.parse(yaml: yaml)
+            Issue.record("expected an error")
+        } catch {
+            let byLine = error.problems.map { "\($0.line.map(String.init) ?? "-"): \($0.message)" }
+            #expect(error.problems.map(\.line) == [6, 6, 7, 4], "\(byLine)")
+            #expect(error.problems[0].message.contains("TLS"))
+            #expect(error.problems[2].message.contains("forward.shards"))
+            #expect(error.problems[3].message.contains("center.name"))
+        }
+        do {
+            _ = try MeridianConfig.parse(yaml: "server:\n  role: center\n")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.problems.map(\.line) == [2, 2])
+            #expect(error.problems[0].message.contains("center.name"))
+            #expect(error.problems[1].message.contains("forward.upstreams"))
+        }
+    }
+
+    @Test func aCenterWithNameAndUpstreamIsAccepted() throws {
+        let config = try MeridianConfig.parse(
+            yaml: """
+                server: {role: center}
+                center: {name: gz}
+                forward: {upstreams: ["http://127.0.0.1:9280/api/v1/write"]}
+                """)
+        #expect(config.topology.enforcedLabels == Labels(["center": "gz"]))
+        #expect(MeridianService.storeOptions(config).retention == 2 * 86_400_000)
+    }
+
+    @Test func externalLabelsMayNotSetTheCenter() {
+        #expect(throws: ConfigError.self) {
+            try MeridianConfig.parse(yaml: "center: {name: bj, external_labels: {center: sh}}")
+        }
     }
 }

@@ -98,12 +98,12 @@ public enum MeridianBinary {
         return root.appendingPathComponent(".build/debug/meridian").path
     }
 
-    /// Starts `meridian serve` on a free loopback port with `dataDir`.
-    public static func start(dataDir: String, extraArguments: [String] = []) throws -> ServerProcess {
+    /// Starts `meridian serve` on `port` (by default a free one) of loopback with `dataDir`.
+    public static func start(dataDir: String, port: Int? = nil, extraArguments: [String] = []) throws -> ServerProcess {
         guard FileManager.default.isExecutableFile(atPath: path) else {
             throw TestFailure("no meridian binary at \(path): run `swift build` first (make test does)")
         }
-        let port = try ServerProcess.freePort()
+        let port = try port ?? ServerProcess.freePort()
         return try ServerProcess(
             executable: path,
             arguments: ["serve", "--listen", "127.0.0.1:\(port)", "--data-dir", dataDir, "--log-level", "info"]

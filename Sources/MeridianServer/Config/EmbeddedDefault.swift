@@ -9,12 +9,8 @@ let embeddedDefaultYAML = #"""
 server:
   listen: 127.0.0.1:9280
   # all: receiver + store + queries in one process; center: a receiver in one
-  # datacenter; global: the aggregation layer.
+  # datacenter that forwards to the global layer; global: the aggregation layer.
   role: all
-  # This center's name (role center): the center="..." label of its series.
-  center: ""
-  # Remote-write URLs of the global layer that a center forwards to.
-  upstreams: []
 
 storage:
   data_dir: ./data
@@ -59,6 +55,42 @@ remote_write:
   max_series_per_request: 100000
   max_samples_per_request: 1000000
   max_metadata_per_request: 10000
+
+center:
+  # This center's name (required for role center; --center NAME). Every
+  # series accepted gets center="NAME" when it lacks one; a series that
+  # carries another center is refused with 400.
+  name: ""
+  # More labels added to every series that lacks them (its own value wins).
+  external_labels: {}
+  # Data a center keeps locally (role center only; the global layer keeps
+  # storage.retention): enough to query the center on its own while its link
+  # is down. 0s: storage.retention.
+  retention: 2d
+
+forward:
+  # Remote-write URLs the accepted samples are forwarded to (required for
+  # role center; --upstream URL, repeatable): a Meridian global layer, or any
+  # remote-write receiver. Each upstream has its own cursor and connections.
+  upstreams: []
+  # Disk the forward log (data_dir/forward) may take. Every acknowledged write
+  # is logged once for all upstreams; an upstream that is down lets it grow.
+  # Past this the oldest segments are deleted, and each upstream that had not
+  # received them reports what it gave up (log line, metric
+  # meridian_forward_given_up_samples_total, /api/v1/status/forward).
+  # 0 = no limit but the disk.
+  max_disk_bytes: 10GiB
+  segment_size: 64MiB
+  # Connections per upstream; a series always uses the same one, so its
+  # samples arrive in order.
+  shards: 4
+  max_samples_per_send: 5000
+  max_pending_samples_per_shard: 50000
+  request_timeout: 30s
+  # Retries (5xx, 429, connection errors) wait from min_backoff, doubling up
+  # to max_backoff, with jitter; a longer Retry-After is obeyed (up to 5m).
+  min_backoff: 100ms
+  max_backoff: 5s
 
 query:
   # A query running longer than this fails with 503 (errorType timeout).

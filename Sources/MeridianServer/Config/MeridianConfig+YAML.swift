@@ -4,7 +4,9 @@ extension MeridianConfig {
     /// Parses a YAML config. Unknown keys, wrong types and bad values are all
     /// reported at once, each with its line, so one run of `meridian check config`
     /// shows everything to fix.
-    public static func parse(yaml text: String) throws(ConfigError) -> MeridianConfig {
+    /// `validating` false leaves out the checks across sections
+    /// (``validate()``), for a caller that applies flags first.
+    public static func parse(yaml text: String, validating: Bool = true) throws(ConfigError) -> MeridianConfig {
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
@@ -16,7 +18,9 @@ extension MeridianConfig {
         var reader = ConfigReader()
         var config = MeridianConfig()
         if let root { reader.read(root, into: &config) }
-        if !reader.problems.isEmpty { throw ConfigError(reader.problems) }
+        var problems = reader.problems
+        if validating { problems += config.topologyProblems(roleLine: reader.roleLine) }
+        if !problems.isEmpty { throw ConfigError(problems) }
         return config
     }
 
@@ -44,6 +48,8 @@ extension YamlError {
 /// extend it there, with the typed readers below.
 struct ConfigReader {
     var problems: [ConfigProblem] = []
+    /// Where `server.role` was set, for the checks across sections.
+    var roleLine: Int?
 
     mutating func read(_ root: Node, into config: inout MeridianConfig) {
         guard let top = mapping(root, "the top level") else { return }
@@ -52,6 +58,8 @@ struct ConfigReader {
             case "server": readServer(value, &config)
             case "storage": readStorage(value, &config)
             case "remote_write": readRemoteWrite(value, &config)
+            case "center": readCenter(value, &config)
+            case "forward": readForward(value, &config)
             case "query": readQuery(value, &config)
             default: unknown(key, in: "the top level")
             }
@@ -67,17 +75,11 @@ struct ConfigReader {
                 if let s = string(value, "server.role") {
                     if let role = MeridianConfig.Role(rawValue: s) {
                         config.role = role
+                        roleLine = value.mark?.line
                     } else {
                         problem(value, "server.role must be one of all, center, global (got \"\(s)\")")
                     }
                 }
-            case "center": if let s = string(value, "server.center") { config.center = s }
-            case "upstreams":
-                guard let seq = value.sequence else {
-                    problem(value, "server.upstreams must be a list of remote-write URLs")
-                    continue
-                }
-                config.upstreams = seq.compactMap { string($0, "server.upstreams[]") }
             default: unknown(key, in: "server")
             }
         }

@@ -10,10 +10,9 @@ public struct MeridianConfig: Sendable, Equatable {
     /// `host:port` to listen on.
     public var listen = "127.0.0.1:9280"
     public var role = Role.all
-    /// This center's name (role `center`).
-    public var center = ""
-    /// Remote-write URLs of the global layer.
-    public var upstreams: [String] = []
+    /// `center:` and `forward:`: this center's name and labels, its upstreams
+    /// and forward log (`MeridianConfig+Topology.swift`).
+    public var topology = TopologyConfig()
 
     /// Directory of the WAL and, later, blocks.
     public var dataDir = "./data"
@@ -49,6 +48,13 @@ public struct MeridianConfig: Sendable, Equatable {
 
     /// The defaults (equal to the embedded `config/meridian.yaml`).
     public init() {}
+
+    /// The checks across sections, run on a parsed file and again once flags
+    /// are applied on top; `roleLine` is where the file set the role.
+    public func validate(roleLine: Int? = nil) throws(ConfigError) {
+        let problems = topologyProblems(roleLine: roleLine)
+        if !problems.isEmpty { throw ConfigError(problems) }
+    }
 
     /// The host and port of ``listen``.
     public func hostAndPort() throws(ConfigError) -> (host: String, port: Int) {

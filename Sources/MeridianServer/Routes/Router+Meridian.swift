@@ -62,6 +62,11 @@ public enum MeridianRoutes {
             api.on("export", method: method, use: whenReady { request, context in try await read.export(request, context) })
         }
         api.get("status/buildinfo") { _, _ in status.buildInfo() }
+        // The forwarder contributes its status page where there is one.
+        if let forwarder = state.forwarder {
+            let forward = ForwardRoutes(forwarder: forwarder)
+            api.get("status/forward") { _, _ in forward.status() }
+        }
         api.post("admin/flush") { _, _ in try await status.flush() }
         api.post("admin/compact") { _, _ in try await status.compact() }
         router.get("/-/healthy") { _, _ in status.healthy() }

@@ -68,6 +68,7 @@ struct StatusRoutes: Sendable {
         state.metrics.headSeries.set(to: Double(state.head.seriesCount))
         if let wal = state.wal { state.metrics.walBytes.set(to: Double(wal.diskBytes)) }
         state.queries.metrics.memoryHeld.set(to: Double(state.queries.memory.usedBytes))
+        if let forwarder = state.forwarder { state.forwardMetrics?.update(from: forwarder) }
         var headers = HTTPFields()
         headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
         return Response(

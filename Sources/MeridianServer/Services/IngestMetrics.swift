@@ -1,6 +1,6 @@
 import Prometheus
 import RemoteWrite
-import Storage
+import MeridianModel
 
 /// Meridian's own ingestion metrics, exposed on `/metrics`.
 public final class IngestMetrics: Sendable {
@@ -28,6 +28,8 @@ public final class IngestMetrics: Sendable {
         case unsupportedEncoding = "unsupported_encoding"
         case notReady = "not_ready"
         case storageError = "storage_error"
+        /// Series claiming another center than the receiver's.
+        case foreignCenter = "foreign_center"
         // One reason per RemoteWriteLimits.Limit: the whole request and all its
         // samples are refused, so an operator sees which limit to look at.
         case tooManyLabels = "too_many_labels"

@@ -1,3 +1,4 @@
+import Forwarding
 import Foundation
 import Logging
 import MeridianModel
@@ -21,10 +22,16 @@ public final class ServerState: Sendable {
     /// admin calls) on three threads of its own (a compaction, a cut and an
     /// admin call at once), apart from queries and ingestion.
     public let maintenance: WorkPool
+    /// What remote-write requests go through: center labels, local append, forwarding.
+    public let ingest: IngestPipeline
+    /// The forward log and its senders, when this process has upstreams.
+    public let forwarder: Forwarder?
+    let forwardMetrics: ForwardMetrics?
     private let ready = Atomic<Bool>(false)
 
     public init(
-        config: MeridianConfig, store: Store, wal: WAL?, metadata: MetadataStore, metrics: IngestMetrics, logger: Logger
+        config: MeridianConfig, store: Store, wal: WAL?, metadata: MetadataStore, metrics: IngestMetrics, logger: Logger,
+        forwarder: Forwarder? = nil, forwardMetrics: ForwardMetrics? = nil
     ) {
         self.config = config
         self.store = store
@@ -37,6 +44,14 @@ public final class ServerState: Sendable {
             maxMemory: config.queryMaxMemory.bytes(physicalMemory: ProcessInfo.processInfo.physicalMemory),
             metrics: QueryMetrics(registry: metrics.registry))
         maintenance = WorkPool(name: "meridian-maintenance", maxThreads: 3)
+        self.forwarder = forwarder
+        self.forwardMetrics = forwardMetrics
+        // A global layer takes every center's series as they come; a center
+        // (or an all-in-one process given a center name) enforces its own.
+        let enforces = config.role != .global && !config.topology.centerName.isEmpty
+        ingest = IngestPipeline(
+            enforcedLabels: enforces ? config.topology.enforcedLabels : .empty,
+            centerName: enforces ? config.topology.centerName : nil, appender: store, forwarder: forwarder)
     }
 
     /// True once the WAL has been replayed: before that, writes and reads get 503.

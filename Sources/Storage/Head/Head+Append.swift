@@ -1,46 +1,5 @@
 import MeridianModel
 
-/// A sample the head refused, with the reason a sender can act on.
-public struct SampleRejection: Sendable, CustomStringConvertible {
-    /// Why (``StorageError/Code/outOfOrderSample`` or ``StorageError/Code/duplicateSampleForTimestamp``).
-    public let code: StorageError.Code
-    /// The series.
-    public let labels: Labels
-    /// The refused sample.
-    public let sample: Sample
-    /// The stored sample it conflicts with: the newest one's time, or the existing value.
-    public let detail: String
-
-    public var description: String {
-        switch code {
-        case .outOfOrderSample:
-            return "out of order sample: series \(labels) at timestamp \(sample.t) is \(detail)"
-        default:
-            return "duplicate sample for timestamp: series \(labels) at timestamp \(sample.t) has value \(detail), got \(sample.v)"
-        }
-    }
-}
-
-/// What an append did.
-public struct AppendOutcome: Sendable {
-    /// Samples stored (in order and out of order).
-    public var appended = 0
-    /// Of those, samples older than their series' newest, stored inside the out-of-order window.
-    public var appendedOutOfOrder = 0
-    /// Samples identical to a stored one (same time, same value bits), accepted silently.
-    public var duplicates = 0
-    /// Series created by this append.
-    public var newSeries = 0
-    /// Samples refused, by reason.
-    public var outOfOrder = 0
-    public var conflicting = 0
-    /// The first few refusals, for the error message.
-    public var rejections: [SampleRejection] = []
-
-    /// Total refused samples.
-    public var rejected: Int { outOfOrder + conflicting }
-}
-
 extension Head {
     /// How many refusals an outcome keeps verbatim.
     static let maxRejectionsReported = 5
@@ -73,6 +32,8 @@ extension Head {
             }
         }
         if mint <= maxt { index.withLock { $0.observe(mint, maxt) } }
+        // Stripe order is not batch order.
+        outcome.refusedSampleIndices.sort()
         if let wal, !accepted.isEmpty {
             let position = wal.append(.samples(accepted))
             try wal.commit(through: position)
@@ -100,7 +61,8 @@ extension Head {
         accepted: inout [RefSample], outcome: inout AppendOutcome, mint: inout Timestamp, maxt: inout Timestamp
     ) {
         let entry = batch.series[i]
-        for s in batch.samples[Int(entry.sampleStart)..<Int(entry.sampleStart + entry.sampleCount)] {
+        for index in Int(entry.sampleStart)..<Int(entry.sampleStart + entry.sampleCount) {
+            let s = batch.samples[index]
             let result = series.append(t: s.t, v: s.v, options: options, minValidTime: minValidTime)
             switch result {
             case .appended, .appendedOutOfOrder:
@@ -113,6 +75,7 @@ extension Head {
                 outcome.duplicates += 1
             case .outOfOrder(let newest):
                 outcome.outOfOrder += 1
+                outcome.refusedSampleIndices.append(index)
                 let window = options.outOfOrderWindow
                 let detail = window > 0
                     ? "outside the out-of-order window of \(window / 1000)s behind the newest sample in the store (series' newest at \(newest))"
@@ -120,13 +83,14 @@ extension Head {
                 reject(.outOfOrderSample, s, detail, series, &outcome)
             case .conflictingValue(let existing):
                 outcome.conflicting += 1
+                outcome.refusedSampleIndices.append(index)
                 reject(.duplicateSampleForTimestamp, s, "\(existing)", series, &outcome)
             }
         }
     }
 
     private func reject(
-        _ code: StorageError.Code, _ sample: Sample, _ detail: String, _ series: MemSeries, _ outcome: inout AppendOutcome
+        _ code: SampleRejection.Code, _ sample: Sample, _ detail: String, _ series: MemSeries, _ outcome: inout AppendOutcome
     ) {
         guard outcome.rejections.count < Self.maxRejectionsReported else { return }
         outcome.rejections.append(SampleRejection(code: code, labels: series.labels.labels(), sample: sample, detail: detail))

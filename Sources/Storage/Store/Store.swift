@@ -96,6 +96,11 @@ public final class Store: Sendable {
     public var blocks: [BlockMeta] { view.read { $0.blocks.map(\.meta) } }
 }
 
+extension Store: Appender {
+    /// Appends to the head (WAL first); see ``Head/append(_:)``.
+    public func append(_ batch: SampleBatch) throws -> AppendOutcome { try head.append(batch) }
+}
+
 extension Store: Querier {
     public func select(_ matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp, context: QueryContext) throws
         -> [StoredSeries]

@@ -10,7 +10,7 @@ import Storage
 /// included, refused whole before anything of it is stored; 413 too large;
 /// 415 wrong encoding or content type (including remote-write 2.0 and framed
 /// snappy); 503 with Retry-After while the WAL replays or when the disk fails
-/// (senders retry).
+/// (senders retry). What happens to a decoded batch is ``IngestPipeline``'s.
 struct RemoteWriteRoute: Sendable {
     let state: ServerState
 
@@ -41,21 +41,30 @@ struct RemoteWriteRoute: Sendable {
             return .text(error.message, status: HTTPResponse.Status(code: error.httpStatus))
         }
         state.metadata.record(batch.metadata)
-        let outcome: AppendOutcome
+        let result: IngestPipeline.Result
         do {
-            outcome = try state.head.append(batch)
+            result = try state.ingest.ingest(batch)
         } catch {
             metrics.rejected(.storageError, samples: batch.sampleCount)
             state.logger.error("remote-write append failed", metadata: ["error": "\(error)"])
             return .text("storage error: \(error); retry", status: .serviceUnavailable, headers: [.retryAfter: "5"])
         }
+        let outcome = result.outcome
         metrics.record(outcome)
+        var problems: [String] = []
+        if let foreign = result.foreign {
+            metrics.rejected(.foreignCenter, samples: foreign.samples, request: false)
+            problems.append(
+                "\(foreign.series) series refused: series \(foreign.example) carries center=\"\(foreign.example["center"] ?? "")\", "
+                    + "but this receiver is center \"\(state.ingest.centerName ?? "")\" (a center accepts only its own series)")
+        }
         if outcome.rejected > 0 {
             let kept = outcome.appended + outcome.duplicates
             var message = "\(outcome.rejected) of \(batch.sampleCount) samples rejected (\(kept) accepted)"
             message += outcome.rejections.map { "; \($0)" }.joined()
-            return .text(message, status: .badRequest)
+            problems.append(message)
         }
+        if !problems.isEmpty { return .text(problems.joined(separator: "\n"), status: .badRequest) }
         return Response(status: .noContent)
     }
 

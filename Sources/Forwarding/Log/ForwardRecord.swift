@@ -1,0 +1,96 @@
+import Encoding
+import MeridianModel
+import RemoteWrite
+
+/// The fixed part at the start of every forward-log record's payload
+/// (docs/format/forward-log.md): enough to account for the record (sample
+/// counts, time range, when it was acknowledged) without decompressing it.
+public struct ForwardRecordHeader: Sendable, Equatable {
+    /// The payload format; readers refuse others.
+    static let version: UInt8 = 1
+
+    /// Sequence number of the record's first sample across the whole log.
+    public var firstSampleSeq: UInt64
+    public var sampleCount: UInt64
+    public var seriesCount: UInt64
+    /// Oldest and newest sample timestamps, milliseconds.
+    public var minTime: Int64
+    public var maxTime: Int64
+    /// Wall-clock milliseconds when the center acknowledged the samples.
+    public var acknowledgedAt: Int64
+
+    func encode(into out: inout [UInt8]) {
+        out.append(Self.version)
+        Varint.appendUnsigned(firstSampleSeq, to: &out)
+        Varint.appendUnsigned(sampleCount, to: &out)
+        Varint.appendUnsigned(seriesCount, to: &out)
+        Varint.appendSigned(minTime, to: &out)
+        Varint.appendSigned(maxTime, to: &out)
+        Varint.appendSigned(acknowledgedAt, to: &out)
+    }
+
+    /// Reads a header from the start of `payload`; returns it and where the body starts.
+    static func decode(_ payload: [UInt8]) throws(ForwardError) -> (ForwardRecordHeader, bodyOffset: Int) {
+        let result = payload.withUnsafeBytes { raw in Result { () throws(ForwardError) in try decode(raw) } }
+        return try result.get()
+    }
+
+    static func decode(_ payload: UnsafeRawBufferPointer) throws(ForwardError) -> (ForwardRecordHeader, bodyOffset: Int) {
+        var cursor = ByteCursor(payload)
+        guard let version = cursor.readByte(), version == Self.version else {
+            throw ForwardError(.corruption, "forward record of unknown version \(payload.first.map { "\($0)" } ?? "none")")
+        }
+        guard let seq = cursor.readUVarint(), let samples = cursor.readUVarint(), let series = cursor.readUVarint(),
+            let minTime = cursor.readVarint(), let maxTime = cursor.readVarint(), let at = cursor.readVarint()
+        else { throw ForwardError(.corruption, "forward record header cut short") }
+        let header = ForwardRecordHeader(
+            firstSampleSeq: seq, sampleCount: samples, seriesCount: series, minTime: minTime, maxTime: maxTime,
+            acknowledgedAt: at)
+        return (header, cursor.offset)
+    }
+}
+
+/// One record of the forward log: the samples of one acknowledged write, as
+/// a snappy-compressed remote-write request, ready to be split among senders.
+public struct ForwardRecord: Sendable {
+    public var header: ForwardRecordHeader
+    /// Where the record starts and where the next one does.
+    public var position: ForwardPosition
+    public var end: ForwardPosition
+    /// snappy(WriteRequest protobuf).
+    public var body: [UInt8]
+
+    /// A record's header (its sequence number still to be assigned) and body
+    /// for `batch`; made before the log's lock is taken, so that concurrent
+    /// writes compress in parallel.
+    /// - Complexity: O(bytes of the batch): one encode, one compression.
+    static func prepare(_ batch: SampleBatch, acknowledgedAt: Int64) -> (ForwardRecordHeader, body: [UInt8]) {
+        var minTime = Int64.max
+        var maxTime = Int64.min
+        for sample in batch.samples {
+            minTime = min(minTime, sample.t)
+            maxTime = max(maxTime, sample.t)
+        }
+        let header = ForwardRecordHeader(
+            firstSampleSeq: 0, sampleCount: UInt64(batch.sampleCount), seriesCount: UInt64(batch.series.count),
+            minTime: minTime, maxTime: maxTime, acknowledgedAt: acknowledgedAt)
+        return (header, Snappy.compress(RemoteWriteEncoder.encode(batch)))
+    }
+
+    /// The samples of the record, decoded.
+    public func decode() throws(ForwardError) -> SampleBatch {
+        do {
+            let protobuf = try Snappy.decompress(body, maxDecodedSize: CheckedFrame.maxPayload)
+            var limits = RemoteWriteLimits()
+            limits.maxSeriesPerRequest = .max
+            limits.maxSamplesPerRequest = .max
+            limits.maxMetadataPerRequest = .max
+            limits.maxLabelsPerSeries = .max
+            limits.maxLabelNameLength = .max
+            limits.maxLabelValueLength = .max
+            return try RemoteWriteDecoder.decode(protobuf: protobuf, limits: limits)
+        } catch {
+            throw ForwardError(.corruption, "forward record at \(position) does not decode", cause: "\(error)")
+        }
+    }
+}

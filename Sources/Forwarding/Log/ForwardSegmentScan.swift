@@ -1,0 +1,82 @@
+import Encoding
+import Foundation
+import Logging
+
+/// Rebuilds a segment's ``ForwardSegmentInfo`` on open by walking its record
+/// headers, without decompressing anything. The last segment (the one a
+/// crash may have cut short) has every checksum verified and a torn tail cut
+/// off; older ones are only walked, and their readers verify each record.
+struct ForwardSegmentScan {
+    let path: String
+    let number: Int
+    let firstSampleSeq: UInt64
+    let isLast: Bool
+    let logger: Logger
+
+    /// Bytes of payload read for the header of a record whose checksum is not checked.
+    private static let headerPrefix = 64
+
+    func run() throws(ForwardError) -> ForwardSegmentInfo {
+        let fd = open(path, isLast ? O_RDWR | O_CLOEXEC : O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw ForwardFiles.error("cannot open", path) }
+        defer { close(fd) }
+        let size = ForwardFiles.size(fd)
+        var info = ForwardSegmentInfo(number: number, firstSampleSeq: firstSampleSeq)
+        var offset = 0
+        var frameHeader = [UInt8](repeating: 0, count: CheckedFrame.headerSize)
+        var payload: [UInt8] = []
+        while offset < size {
+            let damage = try scanFrame(fd, at: offset, size: size, header: &frameHeader, payload: &payload, into: &info)
+            if let damage {
+                if isLast {
+                    logger.warning(
+                        "forward log: cutting a torn or damaged tail off the newest segment",
+                        metadata: ["segment": "\(path)", "offset": "\(offset)", "reason": "\(damage)"])
+                    _ = ftruncate(fd, off_t(offset))
+                } else {
+                    logger.error(
+                        "forward log: damaged record; readers will skip the rest of this segment",
+                        metadata: ["segment": "\(path)", "offset": "\(offset)", "reason": "\(damage)"])
+                }
+                break
+            }
+            offset += CheckedFrame.headerSize + Int(UInt32(littleEndian: frameHeader.withUnsafeBytes {
+                $0.loadUnaligned(fromByteOffset: 1, as: UInt32.self)
+            }))
+        }
+        return info
+    }
+
+    /// Checks the frame at `offset` and adds its record to `info`; returns
+    /// what is wrong with it, or nil.
+    private func scanFrame(
+        _ fd: Int32, at offset: Int, size: Int, header: inout [UInt8], payload: inout [UInt8],
+        into info: inout ForwardSegmentInfo
+    ) throws(ForwardError) -> String? {
+        let n = try ForwardFiles.pread(fd, into: &header, count: CheckedFrame.headerSize, at: offset)
+        guard n == CheckedFrame.headerSize else { return "frame header cut short" }
+        guard header[0] == CheckedFrame.kindRecord else { return "unknown frame kind \(header[0])" }
+        let (length, crc) = header.withUnsafeBytes {
+            (
+                Int(UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: 1, as: UInt32.self))),
+                UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: 5, as: UInt32.self))
+            )
+        }
+        guard length > 0, length <= CheckedFrame.maxPayload, offset + CheckedFrame.headerSize + length <= size else {
+            return "payload of \(length) bytes does not fit the file"
+        }
+        let wanted = isLast ? length : min(length, Self.headerPrefix)
+        payload = [UInt8](repeating: 0, count: wanted)
+        let read = try ForwardFiles.pread(fd, into: &payload, count: wanted, at: offset + CheckedFrame.headerSize)
+        guard read == wanted else { return "payload cut short" }
+        if isLast && CRC32C.checksum(payload) != crc { return "checksum mismatch" }
+        let record: ForwardRecordHeader
+        do {
+            record = try ForwardRecordHeader.decode(payload).0
+        } catch {
+            return error.message
+        }
+        info.add(record, frameBytes: CheckedFrame.headerSize + length)
+        return nil
+    }
+}

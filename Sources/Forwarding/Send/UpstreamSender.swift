@@ -1,0 +1,252 @@
+import Foundation
+import Logging
+import MeridianModel
+import RemoteWrite
+import Synchronization
+
+/// Drains the forward log to one upstream: a reader thread splits records
+/// among `shards` sender threads by series, each with its own connection, and
+/// an ``AckTracker`` turns their acknowledgements into the cursor that is
+/// saved to disk. Independent of every other upstream: its own cursor,
+/// threads and connections, so one upstream being down never delays another.
+public final class UpstreamSender: @unchecked Sendable {
+    public let url: UpstreamURL
+    let log: ForwardLog
+    let options: ForwardOptions
+    let observer: (any ForwardObserver)?
+    let logger: Logger
+    let cursorPath: String
+    let cursorDirectory: String
+
+    let tracker: Mutex<AckTracker>
+    let stats = Mutex(SenderStats())
+    private let queues: [ShardQueue]
+    private let stopping = Atomic(false)
+    private let finished = DispatchGroup()
+    private let savedCursor: Mutex<ForwardCursor>
+
+    init(
+        url: UpstreamURL, log: ForwardLog, cursorDirectory: String, options: ForwardOptions,
+        observer: (any ForwardObserver)?, logger: Logger
+    ) {
+        self.url = url
+        self.log = log
+        self.options = options
+        self.observer = observer
+        self.logger = logger
+        self.cursorDirectory = cursorDirectory
+        self.cursorPath = ForwardFiles.join(cursorDirectory, Self.fileName(for: url))
+        let start = Self.loadCursor(path: cursorPath, log: log, logger: logger, url: url)
+        tracker = Mutex(AckTracker(cursor: start))
+        savedCursor = Mutex(start)
+        queues = (0..<options.shards).map { _ in ShardQueue(capacity: options.maxPendingSamplesPerShard) }
+    }
+
+    /// The cursor file's name: the URL with every character but letters and digits replaced.
+    static func fileName(for url: UpstreamURL) -> String {
+        String(url.description.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) ? Character($0) : "_" })
+    }
+
+    /// The saved cursor, clamped into the log; the log's start when there is
+    /// none (a new upstream receives everything the log still holds).
+    static func loadCursor(path: String, log: ForwardLog, logger: Logger, url: UpstreamURL) -> ForwardCursor {
+        let (segments, nextSeq) = log.snapshot()
+        let first = segments[0]
+        let oldest = ForwardCursor(position: ForwardPosition(segment: first.number, offset: 0), sampleSeq: first.firstSampleSeq)
+        guard let bytes = ForwardFiles.readWhole(path) else { return oldest }
+        guard let cursor = ForwardCursor.decode(bytes) else {
+            logger.error("forward cursor file is damaged; resending from the oldest record", metadata: ["upstream": "\(url)"])
+            return oldest
+        }
+        let last = segments[segments.count - 1]
+        if cursor.position > ForwardPosition(segment: last.number, offset: last.bytes) || cursor.sampleSeq > nextSeq {
+            // The log lost its tail (a power loss after the cursor was saved).
+            return ForwardCursor(position: ForwardPosition(segment: last.number, offset: last.bytes), sampleSeq: nextSeq)
+        }
+        return cursor
+    }
+
+    /// Starts the reader and the sender threads.
+    func start() {
+        let start = tracker.withLock { $0.cursor }
+        logger.info(
+            "forwarding to upstream", metadata: ["upstream": "\(url)", "cursor": "\(start.position)", "shards": "\(options.shards)"])
+        spawn("meridian-fwd-read") { [self] in readLoop(from: start) }
+        for shard in queues.indices {
+            spawn("meridian-fwd-\(shard)") { [self] in sendLoop(queue: queues[shard]) }
+        }
+    }
+
+    private func spawn(_ name: String, _ body: @escaping @Sendable () -> Void) {
+        finished.enter()
+        let thread = Thread { [finished] in
+            body()
+            finished.leave()
+        }
+        thread.name = name
+        thread.start()
+    }
+
+    /// Stops every thread (a request in flight ends at its timeout) and saves the cursor.
+    func stop() {
+        stopping.store(true, ordering: .releasing)
+        for queue in queues { queue.close() }
+        _ = finished.wait(timeout: .now() + .seconds(Int(options.requestTimeout.components.seconds) + 5))
+        saveCursor()
+    }
+
+    var isStopping: Bool { stopping.load(ordering: .acquiring) }
+
+    /// Saves the cursor when it moved; returns it.
+    @discardableResult
+    func saveCursor() -> ForwardCursor {
+        let cursor = tracker.withLock { $0.cursor }
+        guard savedCursor.withLock({ $0 != cursor }) else { return cursor }
+        do {
+            try ForwardFiles.replace(cursorPath, with: cursor.encode(upstream: url.description), directory: cursorDirectory)
+            savedCursor.withLock { $0 = cursor }
+        } catch {
+            logger.error("cannot save a forward cursor", metadata: ["upstream": "\(url)", "error": "\(error)"])
+        }
+        return cursor
+    }
+
+    /// The cursor as last saved: segments before it may be deleted.
+    var durableCursor: ForwardCursor { savedCursor.withLock { $0 } }
+
+    // MARK: - Reading
+
+    private func readLoop(from cursor: ForwardCursor) {
+        let reader = ForwardLogReader(log: log, from: cursor)
+        while !isStopping {
+            let item: ForwardLogReader.Item?
+            do {
+                item = try reader.next(timeout: .milliseconds(250))
+            } catch {
+                logger.error("cannot read the forward log", metadata: ["upstream": "\(url)", "error": "\(error)"])
+                Thread.sleep(forTimeInterval: 1)
+                continue
+            }
+            switch item {
+            case nil: continue
+            case .gap(let gap): giveUp(gap, sampleSeq: reader.sampleSeq)
+            case .record(let record): dispatch(record, sampleSeq: reader.sampleSeq)
+            }
+        }
+    }
+
+    private func dispatch(_ record: ForwardRecord, sampleSeq: UInt64) {
+        let batch: SampleBatch
+        do {
+            batch = try record.decode()
+        } catch {
+            let gap = ForwardGap(
+                from: record.position, to: record.end, samples: record.header.sampleCount, minTime: record.header.minTime,
+                maxTime: record.header.maxTime, reason: "corrupt record: \(error)")
+            giveUp(gap, sampleSeq: sampleSeq, metricReason: "corrupt_record")
+            return
+        }
+        let pieces = batch.split(shards: queues.count, maxSamples: options.maxSamplesPerSend)
+        let number = tracker.withLock { $0.register(record, parts: pieces.count) }
+        for piece in pieces {
+            guard queues[piece.shard].push(
+                    ShardPart(record: number, acknowledgedAt: record.header.acknowledgedAt, batch: piece.batch)) else { return }
+        }
+    }
+
+    /// Reports and skips records this upstream will never receive.
+    private func giveUp(_ gap: ForwardGap, sampleSeq: UInt64, metricReason: String = "disk_budget") {
+        _ = tracker.withLock { $0.register(gap, sampleSeq: sampleSeq) }
+        let range = gap.minTime.map { min in "\(min)..\(gap.maxTime ?? min)" } ?? "unknown"
+        logger.error(
+            "forward: samples given up for an upstream",
+            metadata: [
+                "upstream": "\(url)", "samples": "\(gap.samples)", "time_range_ms": "\(range)", "from": "\(gap.from)",
+                "to": "\(gap.to)", "reason": "\(gap.reason)",
+            ])
+        stats.withLock { $0.recordGivenUp(gap, at: Date()) }
+        observer?.dropped(upstream: url.description, samples: Int(gap.samples), reason: metricReason)
+    }
+
+    // MARK: - Sending
+
+    private func sendLoop(queue: ShardQueue) {
+        let connection = HTTPConnection(
+            url: url, connectTimeout: options.connectTimeout, requestTimeout: options.requestTimeout)
+        defer { connection.close() }
+        var backoff = Backoff(minimum: options.minBackoff, maximum: options.maxBackoff)
+        while let parts = queue.take(maxSamples: options.maxSamplesPerSend) {
+            var body: [UInt8] = []
+            var samples = 0
+            for part in parts {
+                body.append(contentsOf: RemoteWriteEncoder.encode(part.batch))
+                samples += part.batch.sampleCount
+            }
+            let compressed = Snappy.compress(body)
+            guard deliver(compressed, samples: samples, parts: parts, over: connection, backoff: &backoff) else { return }
+            tracker.withLock { tracker in for part in parts { tracker.acknowledge(part.record) } }
+        }
+    }
+
+    static let headers: [(name: String, value: String)] = [
+        ("Content-Encoding", "snappy"), ("Content-Type", "application/x-protobuf"),
+        ("X-Prometheus-Remote-Write-Version", "0.1.0"),
+    ]
+
+    /// Sends one request until the upstream takes it (true), refuses it for
+    /// good (true: dropped and counted), or the sender stops (false: not
+    /// acknowledged, resent after restart).
+    private func deliver(
+        _ body: [UInt8], samples: Int, parts: [ShardPart], over connection: HTTPConnection, backoff: inout Backoff
+    ) -> Bool {
+        while !isStopping {
+            let started = ContinuousClock.now
+            let failure: (reason: String, message: String, retryAfter: Duration?)
+            do {
+                let reply = try connection.post(body: body, headers: Self.headers)
+                let seconds = (ContinuousClock.now - started).seconds
+                if reply.isSuccess {
+                    backoff.reset()
+                    let oldest = parts.map(\.acknowledgedAt).min() ?? 0
+                    let delay = max(0, Date().timeIntervalSince1970 - Double(oldest) / 1000)
+                    stats.withLock { $0.recordSent(samples: samples, at: Date()) }
+                    observer?.sent(upstream: url.description, samples: samples, seconds: seconds, delaySeconds: delay)
+                    return true
+                }
+                if reply.status != 429 && reply.status < 500 {
+                    let reason = "http_\(reply.status)"
+                    logger.error(
+                        "forward: upstream refused a request; its samples are dropped (not retried)",
+                        metadata: ["upstream": "\(url)", "status": "\(reply.status)", "samples": "\(samples)", "body": "\(reply.body)"])
+                    stats.withLock { $0.recordDropped(samples: samples, reason: "\(reply.status): \(reply.body)") }
+                    observer?.dropped(upstream: url.description, samples: samples, reason: reason)
+                    return true
+                }
+                failure = ("http_\(reply.status)", "HTTP \(reply.status): \(reply.body)", reply.retryAfter)
+            } catch {
+                failure = (error.code == .connect ? "connect" : "io", error.description, nil)
+            }
+            let wait = backoff.next(retryAfter: failure.retryAfter)
+            stats.withLock { $0.recordRetry(failure.message, at: Date()) }
+            observer?.retried(upstream: url.description, reason: failure.reason)
+            sleep(wait)
+        }
+        return false
+    }
+
+    /// Sleeps up to `duration`, waking early when the sender stops.
+    private func sleep(_ duration: Duration) {
+        let deadline = ContinuousClock.now + duration
+        while !isStopping && ContinuousClock.now < deadline {
+            Thread.sleep(forTimeInterval: min(0.1, (deadline - ContinuousClock.now).seconds))
+        }
+    }
+
+    /// Samples read ahead and waiting in the shard queues.
+    var queuedSamples: Int { queues.reduce(0) { $0 + $1.queuedSamples } }
+}
+
+extension Duration {
+    /// The duration in seconds, as a Double.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+}

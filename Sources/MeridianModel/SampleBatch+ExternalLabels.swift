@@ -1,0 +1,103 @@
+extension SampleBatch {
+    /// The first series (index and labels) that carries label `name` with a
+    /// value other than `value`; nil when every series either lacks the label
+    /// or has exactly that value.
+    /// - Complexity: O(labels) of the batch; builds a `String` only for the answer.
+    public func firstSeries(withLabel name: String, otherThan value: String) -> (index: Int, labels: Labels)? {
+        let nameBytes = Array(name.utf8)
+        let valueBytes = Array(value.utf8)
+        for i in series.indices where seriesHasLabel(i, name: nameBytes, otherThan: valueBytes) {
+            return (i, labelSet(of: i))
+        }
+        return nil
+    }
+
+    /// Whether series `index` carries label `name` with a value other than `value`.
+    public func seriesHasLabel(_ index: Int, name: String, otherThan value: String) -> Bool {
+        seriesHasLabel(index, name: Array(name.utf8), otherThan: Array(value.utf8))
+    }
+
+    private func seriesHasLabel(_ index: Int, name: [UInt8], otherThan value: [UInt8]) -> Bool {
+        let entry = series[index]
+        for range in labels[Int(entry.labelStart)..<Int(entry.labelStart + entry.labelCount)]
+        where equal(range.nameStart, range.nameLength, name) {
+            return !equal(range.valueStart, range.valueLength, value)
+        }
+        return false
+    }
+
+    /// Adds each of `external` to every series that lacks a label of that name
+    /// (a series' own value wins, as with Prometheus' external labels), keeping
+    /// every series' labels sorted and recomputing the hash of each series it
+    /// changes.
+    ///
+    /// The external names and values are appended to ``bytes`` once and shared
+    /// by every series, so the cost does not grow with label bytes.
+    /// - Complexity: O(labels + series × external.count).
+    public mutating func addMissingLabels(_ external: Labels) {
+        guard !external.isEmpty, !series.isEmpty else { return }
+        var extra: [LabelRange] = []
+        for label in external {
+            let nameStart = UInt32(bytes.count)
+            bytes.append(contentsOf: label.name.utf8)
+            let valueStart = UInt32(bytes.count)
+            bytes.append(contentsOf: label.value.utf8)
+            extra.append(
+                LabelRange(
+                    nameStart: nameStart, nameLength: UInt32(label.name.utf8.count), valueStart: valueStart,
+                    valueLength: UInt32(label.value.utf8.count)))
+        }
+        var merged: [LabelRange] = []
+        merged.reserveCapacity(labels.count + series.count * extra.count)
+        for i in series.indices {
+            let entry = series[i]
+            let own = labels[Int(entry.labelStart)..<Int(entry.labelStart + entry.labelCount)]
+            let start = merged.count
+            var added = false
+            var next = extra.startIndex
+            for range in own {
+                while next < extra.endIndex, compareNames(extra[next], range) < 0 {
+                    merged.append(extra[next])
+                    added = true
+                    next += 1
+                }
+                // The series has this name already: its value wins.
+                if next < extra.endIndex, compareNames(extra[next], range) == 0 { next += 1 }
+                merged.append(range)
+            }
+            if next < extra.endIndex {
+                merged.append(contentsOf: extra[next...])
+                added = true
+            }
+            series[i].labelStart = UInt32(start)
+            series[i].labelCount = UInt32(merged.count - start)
+            if added { series[i].labelsHash = hash(merged[start...]) }
+        }
+        labels = merged
+    }
+
+    private func equal(_ start: UInt32, _ length: UInt32, _ other: [UInt8]) -> Bool {
+        guard Int(length) == other.count else { return false }
+        return bytes[Int(start)..<Int(start + length)].elementsEqual(other)
+    }
+
+    /// Orders label names by their bytes, as label sets are sorted.
+    private func compareNames(_ a: LabelRange, _ b: LabelRange) -> Int {
+        let x = bytes[Int(a.nameStart)..<Int(a.nameStart + a.nameLength)]
+        let y = bytes[Int(b.nameStart)..<Int(b.nameStart + b.nameLength)]
+        if x.elementsEqual(y) { return 0 }
+        return x.lexicographicallyPrecedes(y) ? -1 : 1
+    }
+
+    private func hash(_ ranges: ArraySlice<LabelRange>) -> UInt64 {
+        var hasher = LabelsHash.Hasher()
+        bytes.withUnsafeBytes { raw in
+            for r in ranges {
+                hasher.combine(
+                    name: UnsafeRawBufferPointer(rebasing: raw[Int(r.nameStart)..<Int(r.nameStart + r.nameLength)]),
+                    value: UnsafeRawBufferPointer(rebasing: raw[Int(r.valueStart)..<Int(r.valueStart + r.valueLength)]))
+            }
+        }
+        return hasher.value
+    }
+}

@@ -1,0 +1,158 @@
+import Foundation
+import Logging
+import MeridianModel
+import Testing
+
+@testable import Forwarding
+import TestSupport
+
+/// The forward log on disk: what is appended is read back in order with its
+/// accounting, a reopened log carries on, a torn tail is cut off, and the
+/// disk budget turns into a reported gap.
+@Suite struct ForwardLogTests {
+    let logger = Logger(label: "test")
+
+    static func batch(_ name: String, _ times: ClosedRange<Int64>, value: Double = 1) -> SampleBatch {
+        .make([(Labels(["__name__": name, "job": "j"]), times.map { Sample(t: $0 * 1000, v: value) })])
+    }
+
+    static func start(_ log: ForwardLog) -> ForwardCursor {
+        let first = log.snapshot().segments[0]
+        return ForwardCursor(position: ForwardPosition(segment: first.number, offset: 0), sampleSeq: first.firstSampleSeq)
+    }
+
+    /// Reads every record there is now.
+    static func readAll(_ reader: ForwardLogReader) throws -> [ForwardLogReader.Item] {
+        var items: [ForwardLogReader.Item] = []
+        while let item = try reader.next(timeout: .milliseconds(10)) { items.append(item) }
+        return items
+    }
+
+    @Test func appendedRecordsReadBackInOrderWithTheirAccounting() throws {
+        let dir = try TemporaryDirectory("fwdlog")
+        defer { dir.remove() }
+        let log = try ForwardLog(directory: dir.path, logger: logger)
+        try log.append(Self.batch("a", 1...10), acknowledgedAt: 111)
+        try log.append(Self.batch("b", 5...7), acknowledgedAt: 222)
+        try log.append(SampleBatch(), acknowledgedAt: 333)  // nothing to forward: not logged
+        let reader = ForwardLogReader(log: log, from: Self.start(log))
+        let items = try Self.readAll(reader)
+        #expect(items.count == 2)
+        guard case .record(let first) = items[0], case .record(let second) = items[1] else {
+            Issue.record("expected two records, got \(items)")
+            return
+        }
+        #expect(first.header.firstSampleSeq == 0 && first.header.sampleCount == 10)
+        #expect(first.header.minTime == 1000 && first.header.maxTime == 10_000 && first.header.acknowledgedAt == 111)
+        #expect(second.header.firstSampleSeq == 10 && second.header.sampleCount == 3 && second.header.acknowledgedAt == 222)
+        #expect(second.position == first.end)
+        let decoded = try second.decode()
+        #expect(decoded.labelSet(of: 0) == Labels(["__name__": "b", "job": "j"]))
+        #expect(decoded.samples.map(\.t) == [5000, 6000, 7000])
+        #expect(reader.sampleSeq == 13 && reader.position == log.end)
+    }
+
+    @Test func aWaitingReaderWakesForANewRecord() throws {
+        let dir = try TemporaryDirectory("fwdwait")
+        defer { dir.remove() }
+        let log = try ForwardLog(directory: dir.path, logger: logger)
+        let reader = ForwardLogReader(log: log, from: Self.start(log))
+        #expect(try reader.next(timeout: .milliseconds(20)) == nil)
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.1) { try? log.append(Self.batch("late", 1...2), acknowledgedAt: 1) }
+        let started = ContinuousClock.now
+        let item = try reader.next(timeout: .seconds(10))
+        guard case .record(let record) = item else {
+            Issue.record("expected the late record, got \(String(describing: item))")
+            return
+        }
+        #expect(record.header.sampleCount == 2)
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+
+    @Test func aReopenedLogStartsANewSegmentAndKeepsNumberingSamples() throws {
+        let dir = try TemporaryDirectory("fwdreopen")
+        defer { dir.remove() }
+        do {
+            let log = try ForwardLog(directory: dir.path, logger: logger)
+            try log.append(Self.batch("a", 1...4), acknowledgedAt: 1)
+            log.close()
+        }
+        let log = try ForwardLog(directory: dir.path, logger: logger)
+        let segments = log.snapshot().segments
+        #expect(segments.map(\.number) == [1, 2])
+        #expect(segments[0].samples == 4 && segments[0].minTime == 1000 && segments[0].maxTime == 4000)
+        try log.append(Self.batch("b", 1...3), acknowledgedAt: 2)
+        let items = try Self.readAll(ForwardLogReader(log: log, from: Self.start(log)))
+        let seqs = items.compactMap { item -> UInt64? in
+            if case .record(let r) = item { return r.header.firstSampleSeq }
+            return nil
+        }
+        #expect(seqs == [0, 4])
+    }
+
+    @Test func aTornLastRecordIsCutOffOnOpen() throws {
+        let dir = try TemporaryDirectory("fwdtorn")
+        defer { dir.remove() }
+        do {
+            let log = try ForwardLog(directory: dir.path, logger: logger)
+            try log.append(Self.batch("a", 1...4), acknowledgedAt: 1)
+            try log.append(Self.batch("b", 1...4), acknowledgedAt: 1)
+            log.close()
+        }
+        // A crash mid-write leaves the second frame cut short.
+        let path = dir.appending("00000001")
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.truncate(atOffset: UInt64(size - 7))
+        try handle.close()
+        let log = try ForwardLog(directory: dir.path, logger: logger)
+        let first = log.snapshot().segments[0]
+        #expect(first.samples == 4)
+        #expect(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int == first.bytes)
+        let items = try Self.readAll(ForwardLogReader(log: log, from: Self.start(log)))
+        #expect(items.count == 1)
+    }
+
+    @Test func theDiskBudgetDeletesTheOldestSegmentsAndAReaderBehindThemReportsTheGap() throws {
+        let dir = try TemporaryDirectory("fwdbudget")
+        defer { dir.remove() }
+        // 1 MiB segments, a 2.5 MiB budget; each batch is about 300 KiB of
+        // incompressible values, so segments fill after three or four.
+        let log = try ForwardLog(directory: dir.path, segmentSize: 1 << 20, maxBytes: 5 << 19, logger: logger)
+        let reader = ForwardLogReader(log: log, from: Self.start(log))
+        var rng = SplitMix64(seed: 7)
+        for round in 0..<20 {
+            let samples = (0..<20_000).map { Sample(t: Int64(round * 20_000 + $0), v: Double(rng.next() % 1_000_000) / 7) }
+            try log.append(.make([(Labels(["__name__": "noise"]), samples)]), acknowledgedAt: Int64(round))
+        }
+        let removed = log.enforceBudget()
+        #expect(!removed.isEmpty)
+        let remaining = log.snapshot().segments
+        #expect(remaining.reduce(0) { $0 + $1.bytes } <= 5 << 19)
+        #expect(remaining[0].number == removed.last!.number + 1)
+        guard case .gap(let gap) = try reader.next(timeout: .milliseconds(10)) else {
+            Issue.record("expected a gap first")
+            return
+        }
+        #expect(gap.samples == removed.reduce(0) { $0 + $1.samples })
+        #expect(gap.samples == remaining[0].firstSampleSeq)
+        #expect(gap.minTime == 0)
+        #expect(gap.maxTime == removed.map(\.maxTime).max())
+        #expect(gap.to == ForwardPosition(segment: remaining[0].number, offset: 0))
+        // After the gap, the reader goes on with the oldest record kept.
+        guard case .record(let next) = try reader.next(timeout: .milliseconds(10)) else {
+            Issue.record("expected a record after the gap")
+            return
+        }
+        #expect(next.header.firstSampleSeq == remaining[0].firstSampleSeq)
+    }
+
+    @Test func cursorFilesRoundTripAndRefuseDamage() {
+        let cursor = ForwardCursor(position: ForwardPosition(segment: 12, offset: 34_567), sampleSeq: 987_654_321)
+        var bytes = cursor.encode(upstream: "http://g:9280/api/v1/write")
+        #expect(ForwardCursor.decode(bytes) == cursor)
+        bytes[6] ^= 1
+        #expect(ForwardCursor.decode(bytes) == nil)
+        #expect(ForwardCursor.decode([]) == nil)
+    }
+}

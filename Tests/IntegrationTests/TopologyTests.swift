@@ -1,0 +1,192 @@
+import Foundation
+import MeridianModel
+import RemoteWrite
+import Synchronization
+import Testing
+import TestSupport
+
+/// Real `meridian` processes on loopback: a center forwarding to a global
+/// layer through outages of the global layer and a kill -9 of the center,
+/// and a center refusing another center's series.
+@Suite(.serialized) struct TopologyTests {
+    /// Samples times start one hour ago, one round a second.
+    static let start: Timestamp = (Int64(Date().timeIntervalSince1970) - 3600) * 1000
+
+    static func startGlobal(_ dir: TemporaryDirectory, port: Int? = nil) throws -> ServerProcess {
+        try MeridianBinary.start(dataDir: dir.appending("global"), port: port, extraArguments: ["--role", "global"])
+    }
+
+    static func startCenter(_ dir: TemporaryDirectory, name: String, upstream: ServerProcess, port: Int? = nil) throws
+        -> ServerProcess
+    {
+        try MeridianBinary.start(
+            dataDir: dir.appending("center-\(name)"), port: port,
+            extraArguments: ["--role", "center", "--center", name, "--upstream", upstream.baseURL + "/api/v1/write"])
+    }
+
+    /// `/api/v1/status/forward` of a center: its only upstream.
+    static func forwardStatus(_ center: ServerProcess) async throws -> [String: Any] {
+        let result = try await TestHTTP.get(center.baseURL + "/api/v1/status/forward")
+        guard result.status == 200, let json = try result.json() as? [String: Any], let data = json["data"] as? [String: Any],
+            let upstreams = data["upstreams"] as? [[String: Any]], upstreams.count == 1
+        else { throw TestFailure("bad forward status \(result.status): \(result.text)") }
+        return upstreams[0]
+    }
+
+    /// Waits until the center's upstream has acknowledged everything.
+    static func waitUntilForwarded(_ center: ServerProcess, timeout: Duration = .seconds(120)) async throws -> [String: Any] {
+        let deadline = ContinuousClock.now + timeout
+        var status: [String: Any] = [:]
+        while ContinuousClock.now < deadline {
+            status = try await forwardStatus(center)
+            if (status["pendingSamples"] as? Int) == 0 { return status }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw TestFailure("the center's backlog did not drain: \(status)")
+    }
+
+    static func export(_ server: ServerProcess, _ match: String) async throws -> [Labels: [Sample]] {
+        let result = try await TestHTTP.get(server.baseURL + "/api/v1/export", [("match[]", match)])
+        guard result.status == 200 else { throw TestFailure("export: \(result.status) \(result.text)") }
+        return try ExportLines.parse(result.body)
+    }
+
+    /// Every series and sample equal, bit for bit, and none stored twice.
+    static func expectSame(_ got: [Labels: [Sample]], _ expected: [Labels: [Sample]], _ what: String) {
+        #expect(!expected.isEmpty, "\(what): the writer got acknowledgements")
+        #expect(got.count == expected.count, "\(what): series count")
+        var differing = 0
+        for (labels, samples) in expected {
+            let stored = got[labels] ?? []
+            let same = stored.count == samples.count
+                && zip(stored, samples).allSatisfy { $0.t == $1.t && $0.v.bitPattern == $1.v.bitPattern }
+            if !same { differing += 1 }
+        }
+        #expect(differing == 0, "\(what): \(differing) of \(expected.count) series differ")
+    }
+
+    @Test(.timeLimit(.minutes(5))) func aGlobalOutageLosesNothingAndTheBacklogDrains() async throws {
+        let dir = try TemporaryDirectory("topo-outage")
+        defer { dir.remove() }
+        var global = try Self.startGlobal(dir)
+        let globalPort = global.port
+        let center = try Self.startCenter(dir, name: "bj", upstream: global)
+        defer {
+            center.terminate()
+            global.terminate()
+        }
+        try await global.waitUntilReady()
+        try await center.waitUntilReady()
+        let load = RemoteWriteLoad()
+        let stop = Atomic(false)
+        let writer = Task {
+            await load.run(
+                to: { center.baseURL }, rounds: 0..<100_000, start: Self.start, pause: .milliseconds(20),
+                stop: { stop.load(ordering: .relaxed) })
+        }
+        try await Task.sleep(for: .seconds(2))
+        // The global layer goes away for a while; the center keeps taking writes.
+        #expect(global.terminate() == 0)
+        let acknowledgedBefore = load.requests.load(ordering: .relaxed)
+        try await Task.sleep(for: .seconds(15))
+        let during = try await Self.forwardStatus(center)
+        #expect(load.requests.load(ordering: .relaxed) > acknowledgedBefore + 50, "the center kept acknowledging writes")
+        #expect(during["state"] as? String == "retrying", "\(during)")
+        #expect((during["pendingSamples"] as? Int ?? 0) > 0, "\(during)")
+        #expect((during["lagSeconds"] as? Double ?? 0) >= 10, "\(during)")
+        global = try Self.startGlobal(dir, port: globalPort)
+        try await global.waitUntilReady()
+        try await Task.sleep(for: .seconds(2))
+        stop.store(true, ordering: .relaxed)
+        let rounds = await writer.value
+        let after = try await Self.waitUntilForwarded(center)
+        #expect(after["state"] as? String == "idle", "\(after)")
+        #expect(after["lagSeconds"] as? Double == 0, "\(after)")
+        #expect(after["givenUpSamples"] as? Int == 0 && after["droppedSamples"] as? Int == 0, "\(after)")
+        #expect(load.failures.load(ordering: .relaxed) == 0, "the center never refused a write")
+        let expected = load.expected(adding: ["center": "bj"])
+        #expect(expected.values.allSatisfy { $0.count == rounds }, "every round acknowledged once")
+        Self.expectSame(try await Self.export(center, #"{__name__="load_test_metric"}"#), expected, "center")
+        Self.expectSame(try await Self.export(global, #"{__name__="load_test_metric"}"#), expected, "global")
+    }
+
+    @Test(.timeLimit(.minutes(5))) func killNineOfACenterResumesWithoutLossOrDuplicates() async throws {
+        let dir = try TemporaryDirectory("topo-kill")
+        defer { dir.remove() }
+        let global = try Self.startGlobal(dir)
+        var center = try Self.startCenter(dir, name: "sh", upstream: global)
+        let centerPort = center.port
+        defer {
+            center.terminate()
+            global.terminate()
+        }
+        try await global.waitUntilReady()
+        try await center.waitUntilReady()
+        let load = RemoteWriteLoad(series: 100)
+        let stop = Atomic(false)
+        let url = Mutex(center.baseURL)
+        let writer = Task {
+            await load.run(
+                to: { url.withLock { $0 } }, rounds: 0..<100_000, start: Self.start, pause: .milliseconds(5),
+                stop: { stop.load(ordering: .relaxed) })
+        }
+        for kill in 0..<2 {
+            let before = load.requests.load(ordering: .relaxed)
+            while load.requests.load(ordering: .relaxed) < before + 100 { try await Task.sleep(for: .milliseconds(20)) }
+            let forwarded = try await Self.forwardStatus(center)
+            #expect((forwarded["sentSamples"] as? Int ?? 0) > 0, "kill \(kill): the center was forwarding when killed")
+            center.kill9()
+            center = try Self.startCenter(dir, name: "sh", upstream: global, port: centerPort)
+            try await center.waitUntilReady()
+        }
+        try await Task.sleep(for: .seconds(1))
+        stop.store(true, ordering: .relaxed)
+        _ = await writer.value
+        _ = try await Self.waitUntilForwarded(center)
+        let expected = load.expected(adding: ["center": "sh"])
+        let stored = try await Self.export(global, #"{__name__="load_test_metric"}"#)
+        Self.expectSame(stored, expected, "global after two kill -9 of the center")
+        // The export holds one sample per timestamp, so also check that the
+        // global layer counted resent samples as duplicates, not as new ones.
+        let strictlyIncreasing = stored.values.allSatisfy { samples in zip(samples, samples.dropFirst()).allSatisfy { $0.t < $1.t } }
+        #expect(strictlyIncreasing)
+        // Each restart resent what was in flight since the last saved cursor:
+        // the kills landed mid-stream, and the global layer took the resent
+        // samples as the exact duplicates they are.
+        let metrics = try await TestHTTP.get(global.baseURL + "/metrics")
+        let duplicates = metrics.text.split(separator: "\n").first { $0.hasPrefix("meridian_samples_duplicate_total ") }
+            .flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0
+        #expect(duplicates > 0, "resent samples reached the global layer")
+    }
+
+    @Test(.timeLimit(.minutes(2))) func aSeriesClaimingAnotherCenterIsRefusedWithItsReason() async throws {
+        let dir = try TemporaryDirectory("topo-foreign")
+        defer { dir.remove() }
+        let global = try Self.startGlobal(dir)
+        let center = try Self.startCenter(dir, name: "bj", upstream: global)
+        defer {
+            center.terminate()
+            global.terminate()
+        }
+        try await center.waitUntilReady()
+        let t = Self.start
+        let input: [(labels: Labels, samples: [Sample])] = [
+            (Labels(["__name__": "foreign_test", "center": "sh", "job": "x"]), [Sample(t: t, v: 1)]),
+            (Labels(["__name__": "foreign_test", "center": "bj", "job": "x"]), [Sample(t: t, v: 2)]),
+            (Labels(["__name__": "foreign_test", "job": "y"]), [Sample(t: t, v: 3)]),
+        ]
+        let result = try await TestHTTP.send(
+            "POST", center.baseURL + "/api/v1/write",
+            headers: ["Content-Encoding": "snappy", "Content-Type": "application/x-protobuf"],
+            body: Data(RemoteWriteEncoder.snappyBody(input)))
+        #expect(result.status == 400)
+        #expect(result.text.contains(#"carries center="sh""#) && result.text.contains(#"center "bj""#), "\(result.text)")
+        let stored = try await Self.export(center, #"{__name__="foreign_test"}"#)
+        #expect(stored.keys.sorted { $0.description < $1.description } == [
+            Labels(["__name__": "foreign_test", "center": "bj", "job": "x"]),
+            Labels(["__name__": "foreign_test", "center": "bj", "job": "y"]),
+        ])
+        let metrics = try await TestHTTP.get(center.baseURL + "/metrics")
+        #expect(metrics.text.contains(#"meridian_samples_rejected_total{reason="foreign_center"} 1"#))
+    }
+}
