@@ -25,6 +25,37 @@ public struct SampleBatch: Sendable {
         self.metadata = []
     }
 
+    /// Builds a batch from label sets and samples, laid out as the decoder
+    /// lays one out: label bytes concatenated, hashes from ``LabelsHash``.
+    /// For batches Meridian makes itself (heartbeats, tests).
+    public init(series: [(Labels, [Sample])]) {
+        self.init()
+        for (labels, samples) in series {
+            var hasher = LabelsHash.Hasher()
+            let labelStart = UInt32(self.labels.count)
+            for label in labels {
+                let nameStart = UInt32(bytes.count)
+                bytes.append(contentsOf: label.name.utf8)
+                let valueStart = UInt32(bytes.count)
+                bytes.append(contentsOf: label.value.utf8)
+                self.labels.append(
+                    LabelRange(
+                        nameStart: nameStart, nameLength: UInt32(label.name.utf8.count), valueStart: valueStart,
+                        valueLength: UInt32(label.value.utf8.count)))
+                bytes.withUnsafeBytes { raw in
+                    hasher.combine(
+                        name: UnsafeRawBufferPointer(rebasing: raw[Int(nameStart)..<Int(valueStart)]),
+                        value: UnsafeRawBufferPointer(rebasing: raw[Int(valueStart)..<raw.count]))
+                }
+            }
+            self.series.append(
+                BatchSeries(
+                    labelStart: labelStart, labelCount: UInt32(labels.count), sampleStart: UInt32(self.samples.count),
+                    sampleCount: UInt32(samples.count), labelsHash: hasher.value))
+            self.samples.append(contentsOf: samples)
+        }
+    }
+
     /// The total number of samples.
     public var sampleCount: Int { samples.count }
 

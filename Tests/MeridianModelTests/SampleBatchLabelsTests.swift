@@ -6,28 +6,10 @@ import Testing
 /// finding series of another center, and taking refused samples out.
 @Suite struct SampleBatchLabelsTests {
     static func batch(_ series: [[String: String]], samplesEach: Int = 2) -> SampleBatch {
-        var out = SampleBatch()
-        for labels in series {
-            let sorted = Labels(labels)
-            let labelStart = out.labels.count
-            for label in sorted {
-                let nameStart = UInt32(out.bytes.count)
-                out.bytes.append(contentsOf: label.name.utf8)
-                let valueStart = UInt32(out.bytes.count)
-                out.bytes.append(contentsOf: label.value.utf8)
-                out.labels.append(
-                    LabelRange(
-                        nameStart: nameStart, nameLength: UInt32(label.name.utf8.count), valueStart: valueStart,
-                        valueLength: UInt32(label.value.utf8.count)))
-            }
-            let sampleStart = out.samples.count
-            for t in 0..<samplesEach { out.samples.append(Sample(t: Int64(t), v: Double(out.series.count))) }
-            out.series.append(
-                BatchSeries(
-                    labelStart: UInt32(labelStart), labelCount: UInt32(sorted.count), sampleStart: UInt32(sampleStart),
-                    sampleCount: UInt32(samplesEach), labelsHash: LabelsHash.of(sorted)))
-        }
-        return out
+        SampleBatch(
+            series: series.enumerated().map { i, labels in
+                (Labels(labels), (0..<samplesEach).map { Sample(t: Int64($0), v: Double(i)) })
+            })
     }
 
     @Test func missingLabelsAreAddedInOrderAndOwnValuesWin() {

@@ -67,6 +67,20 @@ center:
   # storage.retention): enough to query the center on its own while its link
   # is down. 0s: storage.retention.
   retention: 2d
+  # A center forwarding upstream writes heartbeat series this often
+  # (meridian_center_heartbeat_timestamp_seconds and companions), so the
+  # global layer can tell a down link from a center whose senders stopped.
+  heartbeat_interval: 5s
+
+centers:
+  # How the global layer (or an all-in-one process) judges each center in
+  # /api/v1/centers and meridian_center_* metrics: live while its newest
+  # sample is at most lagging_after old; silent when the center is reachable
+  # (heartbeats arrive) but its data is older than silent_after; and its link
+  # down, state lagging, when nothing at all has arrived for link_timeout.
+  lagging_after: 30s
+  silent_after: 30s
+  link_timeout: 15s
 
 forward:
   # Remote-write URLs the accepted samples are forwarded to (required for

@@ -15,6 +15,11 @@ public struct TopologyConfig: Sendable, Equatable {
     /// `storage.retention`). Shorter than the global layer's: the center only
     /// needs to answer on its own while its link is down.
     public var centerRetention: Double? = 2 * 86400
+    /// How often a center writes its heartbeat series (forwarded with its
+    /// data), from which the global layer tells a down link from a silent center.
+    public var heartbeatInterval: Double = 5
+    /// When the global layer calls a center lagging, silent, or cut off.
+    public var centerThresholds = CenterTracker.Thresholds()
     /// Remote-write URLs a center forwards to, each independently.
     public var upstreams: [String] = []
     /// The forward log and the senders.
@@ -54,7 +59,25 @@ extension ConfigReader {
                 }
             case "retention":
                 if let d = duration(value, "center.retention") { config.topology.centerRetention = d > 0 ? d : nil }
+            case "heartbeat_interval":
+                if let d = positiveDuration(value, "center.heartbeat_interval") { config.topology.heartbeatInterval = d.seconds }
             default: unknown(key, in: "center")
+            }
+        }
+    }
+
+    /// `centers:`: the thresholds of `/api/v1/centers` on a layer that receives centers' feeds.
+    mutating func readCenters(_ node: Node, _ config: inout MeridianConfig) {
+        guard let map = mapping(node, "centers") else { return }
+        for (key, value) in map {
+            switch key.string {
+            case "lagging_after":
+                if let d = positiveDuration(value, "centers.lagging_after") { config.topology.centerThresholds.laggingAfter = d.seconds }
+            case "silent_after":
+                if let d = positiveDuration(value, "centers.silent_after") { config.topology.centerThresholds.silentAfter = d.seconds }
+            case "link_timeout":
+                if let d = positiveDuration(value, "centers.link_timeout") { config.topology.centerThresholds.linkTimeout = d.seconds }
+            default: unknown(key, in: "centers")
             }
         }
     }

@@ -60,6 +60,7 @@ struct ConfigReader {
             case "remote_write": readRemoteWrite(value, &config)
             case "center": readCenter(value, &config)
             case "forward": readForward(value, &config)
+            case "centers": readCenters(value, &config)
             case "query": readQuery(value, &config)
             default: unknown(key, in: "the top level")
             }

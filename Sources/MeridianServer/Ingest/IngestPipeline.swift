@@ -1,31 +1,42 @@
 import Forwarding
 import Foundation
 import MeridianModel
+import Synchronization
 
 /// What every remote-write request goes through once decoded and validated,
 /// in this order:
 /// 1. enforce the center's labels: add `center` and the external labels to
 ///    series that lack them, refuse series that claim another center;
-/// 2. (global layer) HA dedup and center freshness;
+/// 2. HA dedup; center freshness (``CenterRegistry``) on a layer that
+///    receives centers' feeds;
 /// 3. append to the local store through the ``Appender`` seam (WAL first);
 /// 4. log what was kept for the upstreams (``Forwarder``), before the
 ///    request is acknowledged, so no acknowledged sample escapes forwarding.
 ///
 /// A value built once per process by the role composition; the route only
 /// maps its result to HTTP.
-public struct IngestPipeline: Sendable {
+public final class IngestPipeline: Sendable {
     /// Labels added to every series that lacks them; `center` among them on a center.
     public let enforcedLabels: Labels
     /// The center this receiver is (nil: it accepts any center's series).
     public let centerName: String?
     public let appender: any Appender
     public let forwarder: Forwarder?
+    /// Each center's freshness, on a layer that receives centers' feeds.
+    public let centers: CenterRegistry?
+    /// Wall-clock milliseconds of the last write from a sender (heartbeats
+    /// excluded), which a center's heartbeat reports upstream.
+    public let lastIngest = Atomic<Int64>(0)
 
-    public init(enforcedLabels: Labels, centerName: String?, appender: any Appender, forwarder: Forwarder?) {
+    public init(
+        enforcedLabels: Labels, centerName: String?, appender: any Appender, forwarder: Forwarder?,
+        centers: CenterRegistry?
+    ) {
         self.enforcedLabels = enforcedLabels
         self.centerName = centerName
         self.appender = appender
         self.forwarder = forwarder
+        self.centers = centers
     }
 
     /// Series refused because they belong to another center.
@@ -54,7 +65,9 @@ public struct IngestPipeline: Sendable {
     /// - Throws: ``Failure`` when the store or the forward log cannot write;
     ///   nothing is acknowledged then, and a retry is safe (the store accepts
     ///   exact duplicates silently).
-    public func ingest(_ batch: SampleBatch) throws(Failure) -> Result {
+    /// `heartbeat`: the batch is the center's own heartbeat, which does not
+    /// count as a write from its senders.
+    public func ingest(_ batch: SampleBatch, heartbeat: Bool = false) throws(Failure) -> Result {
         var batch = batch
         let foreign = removeForeignSeries(&batch)
         batch.addMissingLabels(enforcedLabels)
@@ -64,6 +77,7 @@ public struct IngestPipeline: Sendable {
         } catch {
             throw Failure(stage: .store, message: "\(error)")
         }
+        centers?.observe(batch)
         if let forwarder {
             do {
                 try forwarder.append(batch.removingSamples(at: outcome.refusedSampleIndices))
@@ -71,6 +85,7 @@ public struct IngestPipeline: Sendable {
                 throw Failure(stage: .forwardLog, message: error.description)
             }
         }
+        if !heartbeat { lastIngest.store(Int64(Date().timeIntervalSince1970 * 1000), ordering: .relaxed) }
         return Result(outcome: outcome, foreign: foreign)
     }
 

@@ -62,7 +62,12 @@ public enum MeridianRoutes {
             api.on("export", method: method, use: whenReady { request, context in try await read.export(request, context) })
         }
         api.get("status/buildinfo") { _, _ in status.buildInfo() }
-        // The forwarder contributes its status page where there is one.
+        // The center tracker and the forwarder contribute their pages where they run.
+        if let registry = state.centers {
+            let head = state.head
+            let centers = CentersRoutes(registry: registry, head: { head.seriesCount(label: "center", value: $0) })
+            api.get("centers") { _, _ in centers.centers() }
+        }
         if let forwarder = state.forwarder {
             let forward = ForwardRoutes(forwarder: forwarder)
             api.get("status/forward") { _, _ in forward.status() }

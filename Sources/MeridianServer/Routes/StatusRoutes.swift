@@ -69,6 +69,8 @@ struct StatusRoutes: Sendable {
         if let wal = state.wal { state.metrics.walBytes.set(to: Double(wal.diskBytes)) }
         state.queries.metrics.memoryHeld.set(to: Double(state.queries.memory.usedBytes))
         if let forwarder = state.forwarder { state.forwardMetrics?.update(from: forwarder) }
+        let head = state.head
+        state.centers?.updateMetrics(in: state.metrics.registry) { head.seriesCount(label: "center", value: $0) }
         var headers = HTTPFields()
         headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
         return Response(

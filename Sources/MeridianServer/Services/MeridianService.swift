@@ -25,8 +25,10 @@ public enum MeridianService {
     ///   query API — a center answers queries on its own while its link is down;
     /// - a process with upstreams (role center, or all with `forward.upstreams`):
     ///   the forward log and its senders, and `/api/v1/status/forward`;
+    ///   and the center's heartbeat;
     /// - a center enforces its `center` and external labels (``IngestPipeline``);
-    ///   a global layer accepts every center's series.
+    ///   a global layer accepts every center's series and tracks each center's
+    ///   freshness (`/api/v1/centers`), as does an all-in-one process.
     public static func serviceGroup(
         config: MeridianConfig, logger: Logger, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
     ) throws -> ServiceGroup {
@@ -49,7 +51,13 @@ public enum MeridianService {
             configuration: .init(address: .hostname(host, port: port), serverName: "Meridian"),
             logger: logger)
         var services: [any Service] = [StorageService(state: state, walDirectory: walDirectory), CompactionService(state: state)]
-        if let forwarder { services.append(ForwardService(forwarder: forwarder)) }
+        if let forwarder {
+            services.append(ForwardService(forwarder: forwarder))
+            services.append(
+                HeartbeatService(
+                    state: state, forwarder: forwarder,
+                    interval: .milliseconds(Int64(config.topology.heartbeatInterval * 1000))))
+        }
         services += [app, QueryService(state: state)]
         logger.info(
             "starting Meridian",

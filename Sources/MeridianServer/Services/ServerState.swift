@@ -27,6 +27,8 @@ public final class ServerState: Sendable {
     /// The forward log and its senders, when this process has upstreams.
     public let forwarder: Forwarder?
     let forwardMetrics: ForwardMetrics?
+    /// Each center's freshness (global and all roles).
+    public let centers: CenterRegistry?
     private let ready = Atomic<Bool>(false)
 
     public init(
@@ -49,9 +51,12 @@ public final class ServerState: Sendable {
         // A global layer takes every center's series as they come; a center
         // (or an all-in-one process given a center name) enforces its own.
         let enforces = config.role != .global && !config.topology.centerName.isEmpty
+        // A center only sees itself; the others receive centers' feeds.
+        centers = config.role == .center ? nil : CenterRegistry(thresholds: config.topology.centerThresholds)
         ingest = IngestPipeline(
             enforcedLabels: enforces ? config.topology.enforcedLabels : .empty,
-            centerName: enforces ? config.topology.centerName : nil, appender: store, forwarder: forwarder)
+            centerName: enforces ? config.topology.centerName : nil, appender: store, forwarder: forwarder,
+            centers: centers)
     }
 
     /// True once the WAL has been replayed: before that, writes and reads get 503.

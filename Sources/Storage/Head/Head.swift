@@ -36,6 +36,12 @@ public final class Head: Sendable {
     /// The number of series in the head.
     public var seriesCount: Int { index.withLock { $0.postings.all.count } }
 
+    /// Series in the head with label `name` = `value` (say, one center's).
+    /// - Complexity: O(1).
+    public func seriesCount(label name: String, value: String) -> Int {
+        index.withLock { $0.postings.postings(name, value).count }
+    }
+
     /// Oldest and newest sample time in the head, nil when empty.
     public var timeRange: ClosedRange<Timestamp>? {
         index.withLock { state in
