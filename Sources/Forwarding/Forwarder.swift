@@ -58,11 +58,13 @@ public final class Forwarder: @unchecked Sendable {
     /// acknowledged, then enforce the budget.
     func housekeeping() {
         log.sync()
-        let cursors = senders.map { $0.saveCursor() }
-        if let oldest = cursors.map(\.position.segment).min() { log.removeSegments(before: oldest) }
+        for sender in senders { sender.saveCursor() }
+        // Only what every upstream's saved cursor is past: a cursor that
+        // failed to save must still find its records after a restart.
+        if let oldest = senders.map(\.durableCursor.position.segment).min() { log.removeSegments(before: oldest) }
         for segment in log.enforceBudget() {
             logger.error(
-                "forward disk budget exhausted: deleted the oldest log segment; upstreams that had not received it report what they gave up",
+                "forward disk budget exhausted: deleted the oldest log segment; each upstream that had not yet read it reports what it gave up",
                 metadata: [
                     "segment": "\(segment.number)", "bytes": "\(segment.bytes)", "samples": "\(segment.samples)",
                     "min_time": "\(segment.minTime)", "max_time": "\(segment.maxTime)", "max_disk_bytes": "\(options.maxDiskBytes)",

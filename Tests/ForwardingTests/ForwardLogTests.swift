@@ -147,6 +147,53 @@ import TestSupport
         #expect(next.header.firstSampleSeq == remaining[0].firstSampleSeq)
     }
 
+    /// Segments deleted by every cursor, then a restart: the numbering comes
+    /// from the segments' own headers, so a saved cursor is still inside the
+    /// log and its backlog is read, not skipped.
+    @Test func aReopenedLogKeepsItsNumberingAfterOldSegmentsAreDeleted() throws {
+        let dir = try TemporaryDirectory("fwdnumbering")
+        defer { dir.remove() }
+        var rng = SplitMix64(seed: 3)
+        func noise(_ round: Int) -> SampleBatch {
+            .make([(Labels(["__name__": "noise"]), (0..<20_000).map { Sample(t: Int64(round * 20_000 + $0), v: Double(rng.next() % 1_000_000) / 7) })])
+        }
+        var cursor: ForwardCursor
+        do {
+            let log = try ForwardLog(directory: dir.path, segmentSize: 1 << 20, logger: logger)
+            for round in 0..<20 { try log.append(noise(round), acknowledgedAt: 0) }
+            // An upstream has acknowledged the first three segments.
+            let segments = log.snapshot().segments
+            #expect(segments.count >= 4)
+            cursor = ForwardCursor(position: ForwardPosition(segment: segments[3].number, offset: 0), sampleSeq: segments[3].firstSampleSeq)
+            log.removeSegments(before: segments[3].number)
+            log.close()
+        }
+        let log = try ForwardLog(directory: dir.path, segmentSize: 1 << 20, logger: logger)
+        let (segments, next) = log.snapshot()
+        #expect(segments[0].number == cursor.position.segment)
+        #expect(segments[0].firstSampleSeq == cursor.sampleSeq)
+        #expect(next == 400_000)
+        let cursorDir = dir.appending("cursors")
+        try FileManager.default.createDirectory(atPath: cursorDir, withIntermediateDirectories: true)
+        let url = try UpstreamURL(parsing: "http://127.0.0.1:1/api/v1/write")
+        let path = cursorDir + "/" + UpstreamSender.fileName(for: url)
+        try ForwardFiles.replace(path, with: cursor.encode(upstream: url.description), directory: cursorDir)
+        #expect(UpstreamSender.loadCursor(path: path, log: log, logger: logger, url: url) == cursor)
+        let items = try Self.readAll(ForwardLogReader(log: log, from: cursor))
+        let samples = items.reduce(UInt64(0)) { total, item in
+            if case .record(let r) = item { return total + r.header.sampleCount }
+            return total
+        }
+        #expect(samples == 400_000 - cursor.sampleSeq, "the whole backlog after the cursor is read")
+    }
+
+    @Test func cursorFileNamesOfDifferentURLsDiffer() throws {
+        let a = try UpstreamURL(parsing: "http://g:9280/a-b")
+        let b = try UpstreamURL(parsing: "http://g:9280/a_b")
+        #expect(UpstreamSender.fileName(for: a) != UpstreamSender.fileName(for: b))
+        #expect(UpstreamSender.fileName(for: a).hasPrefix("http___g_9280_a_b-"))
+    }
+
     @Test func cursorFilesRoundTripAndRefuseDamage() {
         let cursor = ForwardCursor(position: ForwardPosition(segment: 12, offset: 34_567), sampleSeq: 987_654_321)
         var bytes = cursor.encode(upstream: "http://g:9280/api/v1/write")

@@ -39,7 +39,7 @@ import TestSupport
         #expect(tracker.cursor.position.offset == 100)
         let gap = ForwardGap(
             from: ForwardPosition(segment: 1, offset: 100), to: ForwardPosition(segment: 4, offset: 0), samples: 50,
-            minTime: nil, maxTime: nil, reason: "test")
+            minTime: nil, maxTime: nil, cause: .diskBudget, reason: "test")
         _ = tracker.register(gap, sampleSeq: 60)
         #expect(tracker.cursor == ForwardCursor(position: ForwardPosition(segment: 4, offset: 0), sampleSeq: 60))
     }

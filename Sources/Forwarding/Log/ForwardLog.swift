@@ -59,14 +59,31 @@ public final class ForwardLog: @unchecked Sendable {
 
     func path(of number: Int) -> String { ForwardFiles.join(directory, ForwardFiles.segmentName(number)) }
 
-    /// Called with the lock held.
+    /// Starts segment `number` with its header frame; the full segment
+    /// before it is fsynced first, so the periodic fsync, which only sees the
+    /// segment being written, never leaves a sealed one behind. Called with the
+    /// lock held.
     private func startSegment(_ number: Int) throws(ForwardError) {
         let path = path(of: number)
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw ForwardFiles.error("cannot create", path) }
-        if activeFD >= 0 { Glibc.close(activeFD) }
+        var header: [UInt8] = []
+        CheckedFrame.append(to: &header) { ForwardSegmentHeader.encode(firstSampleSeq: nextSampleSeq, into: &$0) }
+        do {
+            try ForwardFiles.writeAll(fd, header, path: path)
+        } catch {
+            Glibc.close(fd)
+            unlink(path)
+            throw error
+        }
+        if activeFD >= 0 {
+            _ = fsync(activeFD)
+            Glibc.close(activeFD)
+        }
         activeFD = fd
-        segments.append(ForwardSegmentInfo(number: number, firstSampleSeq: nextSampleSeq))
+        var info = ForwardSegmentInfo(number: number, firstSampleSeq: nextSampleSeq)
+        info.bytes = header.count
+        segments.append(info)
         ForwardFiles.syncDirectory(directory)
     }
 
@@ -89,7 +106,8 @@ public final class ForwardLog: @unchecked Sendable {
             header.encode(into: &out)
             out.append(contentsOf: body)
         }
-        if segments[segments.count - 1].bytes > 0 && segments[segments.count - 1].bytes + frame.count > segmentSize {
+        let active = segments[segments.count - 1]
+        if active.samples > 0 && active.bytes + frame.count > segmentSize {
             try startSegment(segments[segments.count - 1].number + 1)
         }
         let path = path(of: segments[segments.count - 1].number)

@@ -45,7 +45,7 @@ public final class ForwardLogReader {
             guard openSegment(position.segment) else {
                 // Deleted under us: skip to the oldest segment still there.
                 let target = segments.first { $0.number > position.segment } ?? active
-                return .gap(skip(to: target, reason: "deleted by the forward disk budget"))
+                return .gap(skip(to: target, cause: .diskBudget, reason: "deleted by the forward disk budget"))
             }
             let limit = position.segment == active.number ? active.bytes : ForwardFiles.size(fd)
             if position.offset >= limit {
@@ -54,16 +54,18 @@ public final class ForwardLogReader {
                     position = ForwardPosition(segment: following.number, offset: 0)
                     continue
                 }
-                return .gap(skip(to: following, reason: "deleted by the forward disk budget"))
+                return .gap(skip(to: following, cause: .diskBudget, reason: "deleted by the forward disk budget"))
             }
             switch try readRecord(limit: limit) {
-            case .success(let record):
+            case .success(nil):
+                continue  // a segment header
+            case .success(let record?):
                 position = record.end
                 sampleSeq = record.header.firstSampleSeq + record.header.sampleCount
                 return .record(record)
             case .failure(let damage):
                 let target = segments.first { $0.number > position.segment } ?? active
-                return .gap(skip(to: target, reason: "damaged record (\(damage.message))"))
+                return .gap(skip(to: target, cause: .corruption, reason: "damaged record (\(damage.message))"))
             }
         }
     }
@@ -77,7 +79,7 @@ public final class ForwardLogReader {
     }
 
     /// Moves to the start of `target`, describing what lies between.
-    private func skip(to target: ForwardSegmentInfo, reason: String) -> ForwardGap {
+    private func skip(to target: ForwardSegmentInfo, cause: ForwardGap.Cause, reason: String) -> ForwardGap {
         var minTime = Int64.max
         var maxTime = Int64.min
         if position.segment < target.number {
@@ -90,14 +92,16 @@ public final class ForwardLogReader {
         let gap = ForwardGap(
             from: position, to: ForwardPosition(segment: target.number, offset: 0),
             samples: target.firstSampleSeq >= sampleSeq ? target.firstSampleSeq - sampleSeq : 0,
-            minTime: minTime == .max ? nil : minTime, maxTime: maxTime == .min ? nil : maxTime, reason: reason)
+            minTime: minTime == .max ? nil : minTime, maxTime: maxTime == .min ? nil : maxTime, cause: cause,
+            reason: reason)
         position = gap.to
         sampleSeq = max(sampleSeq, target.firstSampleSeq)
         return gap
     }
 
-    /// Reads and checks the frame at ``position``.
-    private func readRecord(limit: Int) throws(ForwardError) -> Result<ForwardRecord, ForwardError> {
+    /// Reads and checks the frame at ``position``; a segment header is
+    /// stepped over (nil).
+    private func readRecord(limit: Int) throws(ForwardError) -> Result<ForwardRecord?, ForwardError> {
         var header = [UInt8](repeating: 0, count: CheckedFrame.headerSize)
         let got = try ForwardFiles.pread(fd, into: &header, count: header.count, at: position.offset)
         guard got == header.count, header[0] == CheckedFrame.kindRecord else {
@@ -112,6 +116,10 @@ public final class ForwardLogReader {
         let read = try ForwardFiles.pread(fd, into: &payload, count: length, at: position.offset + header.count)
         guard read == length, CRC32C.checksum(payload) == crc else {
             return .failure(ForwardError(.corruption, "checksum mismatch at \(position)"))
+        }
+        if ForwardSegmentHeader.decode(payload) != nil {
+            position.offset += header.count + length
+            return .success(nil)
         }
         do {
             let (recordHeader, bodyOffset) = try ForwardRecordHeader.decode(payload)
@@ -132,5 +140,12 @@ public struct ForwardGap: Sendable, Equatable {
     /// The time range of the skipped samples, when known.
     public var minTime: Int64?
     public var maxTime: Int64?
+    public var cause: Cause
     public var reason: String
+
+    /// Why records were skipped; the metric's `reason` label.
+    public enum Cause: String, Sendable {
+        case diskBudget = "disk_budget"
+        case corruption = "corrupt_record"
+    }
 }

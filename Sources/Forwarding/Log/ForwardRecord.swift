@@ -50,6 +50,30 @@ public struct ForwardRecordHeader: Sendable, Equatable {
     }
 }
 
+/// The first frame of every segment: the sequence number of the segment's
+/// first sample, so a segment is self-describing even after every segment
+/// before it was deleted (and when it holds no record yet).
+enum ForwardSegmentHeader {
+    /// The payload's first byte ('S'); a record's first byte is its version (1).
+    static let tag: UInt8 = 0x53
+    static let version: UInt8 = 1
+
+    static func encode(firstSampleSeq: UInt64, into out: inout [UInt8]) {
+        out.append(tag)
+        out.append(version)
+        Varint.appendUnsigned(firstSampleSeq, to: &out)
+    }
+
+    /// The sequence number in a segment header payload; nil when `payload` is not one.
+    static func decode(_ payload: [UInt8]) -> UInt64? {
+        guard payload.count >= 3, payload[0] == tag, payload[1] == version else { return nil }
+        return payload.withUnsafeBytes { raw in
+            var cursor = ByteCursor(raw, offset: 2)
+            return cursor.readUVarint()
+        }
+    }
+}
+
 /// One record of the forward log: the samples of one acknowledged write, as
 /// a snappy-compressed remote-write request, ready to be split among senders.
 public struct ForwardRecord: Sendable {

@@ -70,6 +70,13 @@ struct ForwardSegmentScan {
         let read = try ForwardFiles.pread(fd, into: &payload, count: wanted, at: offset + CheckedFrame.headerSize)
         guard read == wanted else { return "payload cut short" }
         if isLast && CRC32C.checksum(payload) != crc { return "checksum mismatch" }
+        if let seq = ForwardSegmentHeader.decode(payload) {
+            // The segment's own numbering wins over the count carried from
+            // older segments, which may have been deleted.
+            if offset == 0 { info.firstSampleSeq = seq }
+            info.bytes += CheckedFrame.headerSize + length
+            return nil
+        }
         let record: ForwardRecordHeader
         do {
             record = try ForwardRecordHeader.decode(payload).0

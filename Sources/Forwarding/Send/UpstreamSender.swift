@@ -42,10 +42,22 @@ public final class UpstreamSender: @unchecked Sendable {
         queues = (0..<options.shards).map { _ in ShardQueue(capacity: options.maxPendingSamplesPerShard) }
     }
 
-    /// The cursor file's name: the URL with every character but letters and digits replaced.
+    /// The cursor file's name: the URL with every character but ASCII letters
+    /// and digits replaced, for people, then a hash of the URL, so that two
+    /// URLs differing only in those characters never share a cursor.
     static func fileName(for url: UpstreamURL) -> String {
-        String(url.description.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) ? Character($0) : "_" })
+        let text = url.description
+        let readable = String(text.unicodeScalars.map { $0.isASCII && CharacterSet.alphanumerics.contains($0) ? Character($0) : "_" })
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a
+        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return readable + "-" + String(hash, radix: 16)
     }
+
+    /// Statuses that say the data itself will never be accepted: dropped and
+    /// counted. Every other 4xx (a wrong path, missing credentials, 429) says
+    /// something about the upstream or its configuration, which an operator
+    /// fixes while the data waits in the log: retried.
+    static let refusals: Set<Int> = [400, 409, 413, 415, 422]
 
     /// The saved cursor, clamped into the log; the log's start when there is
     /// none (a new upstream receives everything the log still holds).
@@ -142,8 +154,8 @@ public final class UpstreamSender: @unchecked Sendable {
         } catch {
             let gap = ForwardGap(
                 from: record.position, to: record.end, samples: record.header.sampleCount, minTime: record.header.minTime,
-                maxTime: record.header.maxTime, reason: "corrupt record: \(error)")
-            giveUp(gap, sampleSeq: sampleSeq, metricReason: "corrupt_record")
+                maxTime: record.header.maxTime, cause: .corruption, reason: "corrupt record: \(error)")
+            giveUp(gap, sampleSeq: sampleSeq)
             return
         }
         let pieces = batch.split(shards: queues.count, maxSamples: options.maxSamplesPerSend)
@@ -155,7 +167,7 @@ public final class UpstreamSender: @unchecked Sendable {
     }
 
     /// Reports and skips records this upstream will never receive.
-    private func giveUp(_ gap: ForwardGap, sampleSeq: UInt64, metricReason: String = "disk_budget") {
+    private func giveUp(_ gap: ForwardGap, sampleSeq: UInt64) {
         _ = tracker.withLock { $0.register(gap, sampleSeq: sampleSeq) }
         let range = gap.minTime.map { min in "\(min)..\(gap.maxTime ?? min)" } ?? "unknown"
         logger.error(
@@ -165,7 +177,7 @@ public final class UpstreamSender: @unchecked Sendable {
                 "to": "\(gap.to)", "reason": "\(gap.reason)",
             ])
         stats.withLock { $0.recordGivenUp(gap, at: Date()) }
-        observer?.dropped(upstream: url.description, samples: Int(gap.samples), reason: metricReason)
+        observer?.dropped(upstream: url.description, samples: Int(gap.samples), reason: gap.cause.rawValue)
     }
 
     // MARK: - Sending
@@ -194,8 +206,8 @@ public final class UpstreamSender: @unchecked Sendable {
     ]
 
     /// Sends one request until the upstream takes it (true), refuses it for
-    /// good (true: dropped and counted), or the sender stops (false: not
-    /// acknowledged, resent after restart).
+    /// good (true: dropped and counted; see ``refusals``), or the sender stops
+    /// (false: not acknowledged, resent after restart).
     private func deliver(
         _ body: [UInt8], samples: Int, parts: [ShardPart], over connection: HTTPConnection, backoff: inout Backoff
     ) -> Bool {
@@ -213,7 +225,7 @@ public final class UpstreamSender: @unchecked Sendable {
                     observer?.sent(upstream: url.description, samples: samples, seconds: seconds, delaySeconds: delay)
                     return true
                 }
-                if reply.status != 429 && reply.status < 500 {
+                if Self.refusals.contains(reply.status) {
                     let reason = "http_\(reply.status)"
                     logger.error(
                         "forward: upstream refused a request; its samples are dropped (not retried)",
