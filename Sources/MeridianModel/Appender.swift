@@ -67,6 +67,18 @@ public struct AppendOutcome: Sendable {
 
     /// Total refused samples.
     public var rejected: Int { outOfOrder + conflicting }
+
+    /// Adds the counts of an append of another batch (whose sample indices
+    /// are its own, so they are not carried over) and keeps the first refusals.
+    public mutating func add(_ other: AppendOutcome) {
+        appended += other.appended
+        appendedOutOfOrder += other.appendedOutOfOrder
+        duplicates += other.duplicates
+        newSeries += other.newSeries
+        outOfOrder += other.outOfOrder
+        conflicting += other.conflicting
+        rejections += other.rejections.prefix(max(0, 5 - rejections.count))
+    }
 }
 
 extension SampleBatch {

@@ -101,3 +101,62 @@ extension SampleBatch {
         return hasher.value
     }
 }
+
+extension SampleBatch {
+    /// The value of label `name` on series `index`, as bytes of ``bytes``; nil when it has none.
+    public func labelValue(_ index: Int, named name: [UInt8]) -> ArraySlice<UInt8>? {
+        let entry = series[index]
+        for range in labels[Int(entry.labelStart)..<Int(entry.labelStart + entry.labelCount)]
+        where bytes[Int(range.nameStart)..<Int(range.nameStart + range.nameLength)].elementsEqual(name) {
+            return bytes[Int(range.valueStart)..<Int(range.valueStart + range.valueLength)]
+        }
+        return nil
+    }
+
+    /// Removes the labels named in `names` from every series that has them,
+    /// recomputing those series' hashes.
+    /// - Complexity: O(labels × names.count).
+    public mutating func removeLabels(named names: [[UInt8]]) {
+        var kept: [LabelRange] = []
+        kept.reserveCapacity(labels.count)
+        for i in series.indices {
+            let entry = series[i]
+            let start = kept.count
+            var removed = false
+            for range in labels[Int(entry.labelStart)..<Int(entry.labelStart + entry.labelCount)] {
+                let name = bytes[Int(range.nameStart)..<Int(range.nameStart + range.nameLength)]
+                if names.contains(where: { name.elementsEqual($0) }) {
+                    removed = true
+                } else {
+                    kept.append(range)
+                }
+            }
+            series[i].labelStart = UInt32(start)
+            series[i].labelCount = UInt32(kept.count - start)
+            if removed { series[i].labelsHash = hash(kept[start...]) }
+        }
+        labels = kept
+    }
+
+    /// The series at `indices` (ascending), with their samples, sharing ``bytes``.
+    public func selectingSeries(_ indices: [Int]) -> SampleBatch {
+        var out = SampleBatch(bytes: bytes)
+        for i in indices {
+            var entry = series[i]
+            let labelRange = Int(entry.labelStart)..<Int(entry.labelStart + entry.labelCount)
+            let sampleRange = Int(entry.sampleStart)..<Int(entry.sampleStart + entry.sampleCount)
+            entry.labelStart = UInt32(out.labels.count)
+            entry.sampleStart = UInt32(out.samples.count)
+            out.labels.append(contentsOf: labels[labelRange])
+            out.samples.append(contentsOf: samples[sampleRange])
+            out.series.append(entry)
+        }
+        return out
+    }
+
+    /// This batch without the samples at or before `fence` (milliseconds).
+    public func keepingSamples(after fence: Timestamp) -> SampleBatch {
+        let old = samples.indices.filter { samples[$0].t <= fence }
+        return removingSamples(at: old)
+    }
+}

@@ -82,6 +82,22 @@ centers:
   silent_after: 30s
   link_timeout: 15s
 
+ha:
+  # Two (or more) Prometheus replicas scraping the same targets, told apart
+  # by this external label, are stored once: one replica is elected per
+  # center and cluster, and the others' samples are held in memory only.
+  # Prometheus' __replica__ is accepted too. The label is removed from stored
+  # series. "" turns deduplication off.
+  replica_label: replica
+  cluster_label: cluster
+  # Fail over when the elected replica's newest sample is this far behind a
+  # standby's (sample time, not arrival time). The standby's samples since
+  # the old replica's newest are stored at once: no gap, no false counter
+  # reset. Its recent samples are held in memory (at most
+  # max_buffered_samples per standby replica) for that.
+  failover_timeout: 15s
+  max_buffered_samples: 1000000
+
 forward:
   # Remote-write URLs the accepted samples are forwarded to (required for
   # role center; --upstream URL, repeatable): a Meridian global layer, or any

@@ -20,6 +20,8 @@ public struct TopologyConfig: Sendable, Equatable {
     public var heartbeatInterval: Double = 5
     /// When the global layer calls a center lagging, silent, or cut off.
     public var centerThresholds = CenterTracker.Thresholds()
+    /// `ha:`: HA replica pairs (nil: `replica_label` set empty, no dedup).
+    public var ha: HADeduplicator.Options? = HADeduplicator.Options()
     /// Remote-write URLs a center forwards to, each independently.
     public var upstreams: [String] = []
     /// The forward log and the senders.
@@ -80,6 +82,39 @@ extension ConfigReader {
             default: unknown(key, in: "centers")
             }
         }
+    }
+
+    /// `ha:`: which labels mark HA replicas and clusters, and when to fail over.
+    mutating func readHA(_ node: Node, _ config: inout MeridianConfig) {
+        guard let map = mapping(node, "ha") else { return }
+        var options = HADeduplicator.Options()
+        var enabled = true
+        for (key, value) in map {
+            switch key.string {
+            case "replica_label":
+                guard let s = string(value, "ha.replica_label") else { continue }
+                if s.isEmpty {
+                    enabled = false
+                } else if NameValidation.isValidLabelName(s) {
+                    options.replicaLabel = s
+                } else {
+                    problem(value, "ha.replica_label: \"\(s)\" is not a valid label name")
+                }
+            case "cluster_label":
+                guard let s = string(value, "ha.cluster_label") else { continue }
+                if NameValidation.isValidLabelName(s) {
+                    options.clusterLabel = s
+                } else {
+                    problem(value, "ha.cluster_label: \"\(s)\" is not a valid label name")
+                }
+            case "failover_timeout":
+                if let d = positiveDuration(value, "ha.failover_timeout") { options.failoverTimeout = d.seconds }
+            case "max_buffered_samples":
+                if let n = positiveInteger(value, "ha.max_buffered_samples") { options.maxBufferedSamples = n }
+            default: unknown(key, in: "ha")
+            }
+        }
+        config.topology.ha = enabled ? options : nil
     }
 
     mutating func readForward(_ node: Node, _ config: inout MeridianConfig) {

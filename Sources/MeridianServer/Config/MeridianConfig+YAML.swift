@@ -61,6 +61,7 @@ struct ConfigReader {
             case "center": readCenter(value, &config)
             case "forward": readForward(value, &config)
             case "centers": readCenters(value, &config)
+            case "ha": readHA(value, &config)
             case "query": readQuery(value, &config)
             default: unknown(key, in: "the top level")
             }

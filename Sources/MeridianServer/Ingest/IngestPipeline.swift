@@ -24,14 +24,17 @@ public final class IngestPipeline: Sendable {
     public let forwarder: Forwarder?
     /// Each center's freshness, on a layer that receives centers' feeds.
     public let centers: CenterRegistry?
+    /// One copy of what HA replica pairs send (nil: `ha.replica_label` empty).
+    public let ha: HADeduplicator?
     /// Wall-clock milliseconds of the last write from a sender (heartbeats
     /// excluded), which a center's heartbeat reports upstream.
     public let lastIngest = Atomic<Int64>(0)
 
     public init(
         enforcedLabels: Labels, centerName: String?, appender: any Appender, forwarder: Forwarder?,
-        centers: CenterRegistry?
+        centers: CenterRegistry?, ha: HADeduplicator?
     ) {
+        self.ha = ha
         self.enforcedLabels = enforcedLabels
         self.centerName = centerName
         self.appender = appender
@@ -51,6 +54,8 @@ public final class IngestPipeline: Sendable {
     public struct Result: Sendable {
         public var outcome: AppendOutcome
         public var foreign: ForeignSeries?
+        /// HA failovers this batch caused.
+        public var failovers: [HADeduplicator.Failover] = []
     }
 
     /// Why a batch could not be acknowledged (the sender should retry).
@@ -71,22 +76,28 @@ public final class IngestPipeline: Sendable {
         var batch = batch
         let foreign = removeForeignSeries(&batch)
         batch.addMissingLabels(enforcedLabels)
-        let outcome: AppendOutcome
-        do {
-            outcome = try appender.append(batch)
-        } catch {
-            throw Failure(stage: .store, message: "\(error)")
-        }
-        centers?.observe(batch)
-        if let forwarder {
+        let (parts, failovers) = ha?.process(batch) ?? ([batch], [])
+        var outcome = AppendOutcome()
+        for part in parts {
+            let kept: SampleBatch
             do {
-                try forwarder.append(batch.removingSamples(at: outcome.refusedSampleIndices))
+                let partOutcome = try appender.append(part)
+                outcome.add(partOutcome)
+                kept = part.removingSamples(at: partOutcome.refusedSampleIndices)
             } catch {
-                throw Failure(stage: .forwardLog, message: error.description)
+                throw Failure(stage: .store, message: "\(error)")
+            }
+            centers?.observe(kept)
+            if let forwarder {
+                do {
+                    try forwarder.append(kept)
+                } catch {
+                    throw Failure(stage: .forwardLog, message: error.description)
+                }
             }
         }
         if !heartbeat { lastIngest.store(Int64(Date().timeIntervalSince1970 * 1000), ordering: .relaxed) }
-        return Result(outcome: outcome, foreign: foreign)
+        return Result(outcome: outcome, foreign: foreign, failovers: failovers)
     }
 
     /// Takes out of `batch` every series whose `center` label names another center.

@@ -51,6 +51,7 @@ struct RemoteWriteRoute: Sendable {
         }
         let outcome = result.outcome
         metrics.record(outcome)
+        for failover in result.failovers { metrics.haFailover(center: failover.center, cluster: failover.cluster) }
         var problems: [String] = []
         if let foreign = result.foreign {
             metrics.rejected(.foreignCenter, samples: foreign.samples, request: false)

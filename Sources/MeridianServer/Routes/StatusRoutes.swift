@@ -69,6 +69,18 @@ struct StatusRoutes: Sendable {
         if let wal = state.wal { state.metrics.walBytes.set(to: Double(wal.diskBytes)) }
         state.queries.metrics.memoryHeld.set(to: Double(state.queries.memory.usedBytes))
         if let forwarder = state.forwarder { state.forwardMetrics?.update(from: forwarder) }
+        if let ha = state.ingest.ha {
+            state.metrics.registry.makeGauge(
+                name: "meridian_ha_deduplicated_samples", help: "Samples of standby HA replicas not stored (another replica's copy is)."
+            ).set(to: Double(ha.deduplicated.load(ordering: .relaxed)))
+            for r in ha.replicas() {
+                state.metrics.registry.makeGauge(
+                    name: "meridian_ha_elected_replica",
+                    labels: [("center", r.center), ("cluster", r.cluster), ("replica", r.replica)],
+                    help: "1 for the replica of each HA pair whose samples are stored, 0 for the standbys."
+                ).set(to: r.elected ? 1 : 0)
+            }
+        }
         let head = state.head
         state.centers?.updateMetrics(in: state.metrics.registry) { head.seriesCount(label: "center", value: $0) }
         var headers = HTTPFields()

@@ -93,6 +93,14 @@ public final class IngestMetrics: Sendable {
         if request { rejectedRequests[reason]!.increment() }
     }
 
+    /// Counts a failover of an HA pair.
+    func haFailover(center: String, cluster: String) {
+        registry.makeCounter(
+            name: "meridian_ha_failovers_total", labels: [("center", center), ("cluster", cluster)],
+            help: "Times the elected replica of an HA pair changed."
+        ).increment()
+    }
+
     func record(_ outcome: AppendOutcome) {
         samplesAppended.increment(by: Int64(outcome.appended))
         if outcome.appendedOutOfOrder > 0 { outOfOrderAccepted.increment(by: Int64(outcome.appendedOutOfOrder)) }

@@ -56,7 +56,7 @@ public final class ServerState: Sendable {
         ingest = IngestPipeline(
             enforcedLabels: enforces ? config.topology.enforcedLabels : .empty,
             centerName: enforces ? config.topology.centerName : nil, appender: store, forwarder: forwarder,
-            centers: centers)
+            centers: centers, ha: config.topology.ha.map { HADeduplicator(options: $0, logger: logger) })
     }
 
     /// True once the WAL has been replayed: before that, writes and reads get 503.
