@@ -71,3 +71,55 @@ import Testing
         #expect(result.store.first?.labelSet(of: 0) == Labels(["__name__": "up"]))
     }
 }
+
+extension HADeduplicatorTests {
+    /// Replicas sending interleaved requests of many series, scraped 300 ms
+    /// apart, as two Prometheus servers do; the elected one stops.
+    @Test func interleavedReplicasFailOverWhenTheElectedStops() {
+        let ha = Self.dedup(timeout: 3)
+        func request(_ replica: String, _ t: Int64) -> SampleBatch {
+            SampleBatch(
+                series: (0..<50).map { i in
+                    (
+                        Labels(["__name__": "m\(i)", "center": "ha", "cluster": "c1", "replica": replica, "job": "j"]),
+                        [Sample(t: t, v: Double(t))]
+                    )
+                })
+        }
+        var stored: [Int64] = []
+        var failovers = 0
+        for second in Int64(1)...20 {
+            if second <= 10 {
+                let r = ha.process(request("r1", second * 1000))
+                stored += r.store.flatMap { $0.samples.map(\.t) }
+                failovers += r.failovers.count
+            }
+            let r = ha.process(request("r2", second * 1000 + 300))
+            stored += r.store.flatMap { $0.samples.map(\.t) }
+            failovers += r.failovers.count
+        }
+        #expect(failovers == 1)
+        let times = Set(stored).sorted()
+        #expect(times.first == 1000 && times.last == 20_300)
+        #expect(zip(times, times.dropFirst()).allSatisfy { $1 - $0 <= 1300 }, "\(times)")
+    }
+}
+
+extension HADeduplicatorTests {
+    /// A scraped metric with its own `replica` label keeps it over the
+    /// external label; it still belongs to the replica that sent the request.
+    @Test func aSeriesWithItsOwnReplicaLabelFollowsItsRequest() {
+        let ha = Self.dedup()
+        func request(_ replica: String, _ t: Int64) -> SampleBatch {
+            var series: [(Labels, [Sample])] = (0..<5).map { i in
+                (Labels(["__name__": "m\(i)", "center": "ha", "cluster": "c1", "replica": replica]), [Sample(t: t, v: 1)])
+            }
+            series.append((Labels(["__name__": "elected", "center": "ha", "cluster": "c1", "replica": "r1"]), [Sample(t: t, v: 1)]))
+            return SampleBatch(series: series)
+        }
+        #expect(ha.process(request("r1", 1000)).store.first?.sampleCount == 6)
+        #expect(ha.process(request("r2", 1300)).store.isEmpty, "r2's request, the odd series included, is the standby's")
+        #expect(HADeduplicator.byRequestReplica(["a": [0, 2], "b": [1]]).map(\.0) == ["a"])
+        #expect(HADeduplicator.byRequestReplica(["a": [0], "b": [1]]).map(\.0) == ["a", "b"], "no majority: each its own")
+    }
+}

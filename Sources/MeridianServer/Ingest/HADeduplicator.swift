@@ -124,7 +124,7 @@ public final class HADeduplicator: Sendable {
         var failovers: [Failover] = []
         groups.withLock { groups in
             for (key, replicas) in parts {
-                for (replica, indices) in replicas.sorted(by: { $0.key < $1.key }) {
+                for (replica, indices) in Self.byRequestReplica(replicas) {
                     let part = stripped.selectingSeries(indices)
                     let (kept, failover) = decide(part, key: key, replica: replica, groups: &groups)
                     store += kept
@@ -141,6 +141,20 @@ public final class HADeduplicator: Sendable {
                 ])
         }
         return (store, failovers)
+    }
+
+    /// A request comes from one replica, whose external label most of its
+    /// series carry; a series whose own `replica` label won over the external
+    /// one (a scraped metric with such a label: Prometheus applies external
+    /// labels only to series without them) still belongs to the request's
+    /// replica. Several replicas in one request (a vmagent relaying both)
+    /// are only merged when one holds most series.
+    static func byRequestReplica(_ replicas: [String: [Int]]) -> [(String, [Int])] {
+        guard replicas.count > 1 else { return replicas.map { ($0.key, $0.value) } }
+        let total = replicas.values.reduce(0) { $0 + $1.count }
+        let (top, indices) = replicas.max { ($0.value.count, $1.key) < ($1.value.count, $0.key) }!
+        guard indices.count * 2 > total else { return replicas.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
+        return [(top, replicas.values.flatMap { $0 }.sorted())]
     }
 
     /// One replica's part of a batch: stored, buffered, or the trigger of a failover.

@@ -76,8 +76,8 @@ struct StatusRoutes: Sendable {
             for r in ha.replicas() {
                 state.metrics.registry.makeGauge(
                     name: "meridian_ha_elected_replica",
-                    labels: [("center", r.center), ("cluster", r.cluster), ("replica", r.replica)],
-                    help: "1 for the replica of each HA pair whose samples are stored, 0 for the standbys."
+                    labels: [("center", r.center), ("cluster", r.cluster), ("ha_replica", r.replica)],
+                    help: "1 for the replica of each HA pair whose samples are stored, 0 for the standbys (label ha_replica, not replica, which the HA stage itself reads)."
                 ).set(to: r.elected ? 1 : 0)
             }
         }
