@@ -3,7 +3,7 @@
 SWIFT ?= swift
 BENCH_DIR ?= $(abspath ../shared/bench)
 RUN_PACKAGES = libsnappy-dev zlib1g-dev libre2-dev
-TEST_PACKAGES = $(RUN_PACKAGES) prometheus
+TEST_PACKAGES = $(RUN_PACKAGES) prometheus victoria-metrics
 BENCH_PACKAGES = $(RUN_PACKAGES) prometheus victoria-metrics python3-pip wrk
 
 .PHONY: run test bench build release format
@@ -22,7 +22,8 @@ release:
 	$(SWIFT) build -c release --product meridian
 
 # Builds everything (the integration tests start the meridian binary and a
-# real Prometheus), then runs every test; a missing Prometheus is a failure.
+# real Prometheus and VictoriaMetrics), then runs every test; a missing
+# Prometheus or VictoriaMetrics is a failure.
 test:
 	@scripts/ensure-packages.sh $(TEST_PACKAGES)
 	$(SWIFT) build --build-tests

@@ -8,62 +8,9 @@ import TestSupport
 /// Real `meridian` processes on loopback: a center forwarding to a global
 /// layer through outages of the global layer and a kill -9 of the center,
 /// and a center refusing another center's series.
-@Suite(.serialized) struct TopologyTests {
+@Suite(.serialized) struct TopologyTests: TopologySuite {
     /// Samples times start one hour ago, one round a second.
     static let start: Timestamp = (Int64(Date().timeIntervalSince1970) - 3600) * 1000
-
-    static func startGlobal(_ dir: TemporaryDirectory, port: Int? = nil) throws -> ServerProcess {
-        try MeridianBinary.start(dataDir: dir.appending("global"), port: port, extraArguments: ["--role", "global"])
-    }
-
-    static func startCenter(_ dir: TemporaryDirectory, name: String, upstream: ServerProcess, port: Int? = nil) throws
-        -> ServerProcess
-    {
-        try MeridianBinary.start(
-            dataDir: dir.appending("center-\(name)"), port: port,
-            extraArguments: ["--role", "center", "--center", name, "--upstream", upstream.baseURL + "/api/v1/write"])
-    }
-
-    /// `/api/v1/status/forward` of a center: its only upstream.
-    static func forwardStatus(_ center: ServerProcess) async throws -> [String: Any] {
-        let result = try await TestHTTP.get(center.baseURL + "/api/v1/status/forward")
-        guard result.status == 200, let json = try result.json() as? [String: Any], let data = json["data"] as? [String: Any],
-            let upstreams = data["upstreams"] as? [[String: Any]], upstreams.count == 1
-        else { throw TestFailure("bad forward status \(result.status): \(result.text)") }
-        return upstreams[0]
-    }
-
-    /// Waits until the center's upstream has acknowledged everything.
-    static func waitUntilForwarded(_ center: ServerProcess, timeout: Duration = .seconds(120)) async throws -> [String: Any] {
-        let deadline = ContinuousClock.now + timeout
-        var status: [String: Any] = [:]
-        while ContinuousClock.now < deadline {
-            status = try await forwardStatus(center)
-            if (status["pendingSamples"] as? Int) == 0 { return status }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-        throw TestFailure("the center's backlog did not drain: \(status)")
-    }
-
-    static func export(_ server: ServerProcess, _ match: String) async throws -> [Labels: [Sample]] {
-        let result = try await TestHTTP.get(server.baseURL + "/api/v1/export", [("match[]", match)])
-        guard result.status == 200 else { throw TestFailure("export: \(result.status) \(result.text)") }
-        return try ExportLines.parse(result.body)
-    }
-
-    /// Every series and sample equal, bit for bit, and none stored twice.
-    static func expectSame(_ got: [Labels: [Sample]], _ expected: [Labels: [Sample]], _ what: String) {
-        #expect(!expected.isEmpty, "\(what): the writer got acknowledgements")
-        #expect(got.count == expected.count, "\(what): series count")
-        var differing = 0
-        for (labels, samples) in expected {
-            let stored = got[labels] ?? []
-            let same = stored.count == samples.count
-                && zip(stored, samples).allSatisfy { $0.t == $1.t && $0.v.bitPattern == $1.v.bitPattern }
-            if !same { differing += 1 }
-        }
-        #expect(differing == 0, "\(what): \(differing) of \(expected.count) series differ")
-    }
 
     @Test(.timeLimit(.minutes(5))) func aGlobalOutageLosesNothingAndTheBacklogDrains() async throws {
         let dir = try TemporaryDirectory("topo-outage")
