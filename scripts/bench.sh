@@ -6,13 +6,16 @@
 #   2. query latency: dashboard range queries over 6 h at 15 s and 60 s steps
 #      on the same 100k series (144 M samples), plus instant queries;
 #   3. the fixed cost of a query: requests per second of `vector(1)` with
-#      16 connections (wrk), against Prometheus.
+#      16 connections (wrk), against Prometheus;
+#   4. forwarding (scripts/bench_forward.py): a center's ingest CPU with
+#      forwarding on vs off, the catch-up after a 1 h outage, and the latency
+#      from a center's acknowledgement to visibility at the global layer.
 # Figures go to bench-out/. The 6 h payloads take about 17 minutes to generate
 # the first time (5.1 GiB, kept in $QUERY_DATA); each target then loads them.
 #
 #   PRESET=small make bench      # the 3k-series set, for a quick look
 #   REPEAT=3 make bench          # medians of 3 interleaved runs
-#   ONLY=ingest make bench       # or ONLY=query, ONLY=trivial: one part only
+#   ONLY=ingest make bench       # or ONLY=query, ONLY=trivial, ONLY=forward: one part only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BENCH_DIR=${BENCH_DIR:-../shared/bench}
@@ -66,4 +69,10 @@ fi
 
 if [ "$ONLY" = all ] || [ "$ONLY" = trivial ]; then
   OUT="$OUT" scripts/bench_trivial.sh "$BIN"
+fi
+
+if [ "$ONLY" = all ] || [ "$ONLY" = forward ]; then
+  echo "== forwarding: ingest CPU on vs off, catch-up after a 1 h outage, delivery latency ($PRESET)" >&2
+  BENCH_DIR="$BENCH_DIR" python3 scripts/bench_forward.py --bin "$BIN" --preset "$PRESET" --repeat "$REPEAT" \
+      --json "$OUT/forward.json" --txt "$OUT/forward.txt"
 fi

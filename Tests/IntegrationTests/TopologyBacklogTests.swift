@@ -135,7 +135,9 @@ import Testing
         #expect(rounds == 100 && load.failures.load(ordering: .relaxed) == 0, "the center acknowledged every round")
         let status = try await Self.waitUntilForwarded(center)
         #expect(status["givenUpSamples"] as? Int == 0 && status["droppedSamples"] as? Int == 0, "\(status)")
-        #expect(status["sentSamples"] as? Int == 5_000, "\(status)")
+        // The writer's 5,000 samples, plus the center's heartbeats (a few every 5 s).
+        let sent = status["sentSamples"] as? Int ?? 0
+        #expect(sent >= 5_000 && sent <= 5_000 + 30, "\(status)")
 
         // VictoriaMetrics buffers new samples for a second or so before search sees them.
         let expected = load.expected(adding: ["center": "vmc"])

@@ -79,6 +79,33 @@ import TestSupport
         #expect(try everything(store)[labels]?.count == 182)
     }
 
+    /// A center's backlog arriving request by request, hours behind the head:
+    /// gathered and written once per backfill interval, not a block per request.
+    @Test func backfillIsGatheredAndCutOncePerInterval() throws {
+        let dir = try TemporaryDirectory("store-backfill")
+        defer { dir.remove() }
+        let (store, _) = try open(dir)
+        let live = Labels(["__name__": "live"])
+        _ = try store.head.append(.make([(live, stride(from: Int64(0), through: 8 * hour, by: 60_000).map { Sample(t: $0, v: 1) })]))
+        let clock = ContinuousClock.now
+        let cut = try store.cutBlocksIfNeeded(now: clock)
+        #expect(!cut.isEmpty, "the live series' old ranges are cut")
+        let blocksBefore = store.blocks.count
+        // Another center's backlog, six hours old, in ten requests.
+        let late = Labels(["__name__": "late"])
+        for request in 0..<10 {
+            let times = stride(from: Int64(request) * 20 * 60_000, to: Int64(request + 1) * 20 * 60_000, by: 60_000)
+            _ = try store.head.append(.make([(late, times.map { Sample(t: 3600_000 + $0, v: 2) })]))
+            let written = try store.cutBlocksIfNeeded(now: clock + .seconds(Double(request) * 5 + 1))
+            #expect(written.isEmpty || request == 0, "request \(request): within the interval after the first cut")
+            if request == 0 { #expect(!written.isEmpty, "the first backfill is written at once") }
+        }
+        let written = try store.cutBlocksIfNeeded(now: clock + .seconds(120))
+        #expect(!written.isEmpty, "the rest of the backlog after the interval")
+        #expect(store.blocks.count - blocksBefore <= 6, "a few blocks, not one per request: \(store.blocks.count - blocksBefore)")
+        #expect(try everything(store)[late]?.count == 200)
+    }
+
     @Test func retentionDeletesWholeBlocksByAgeAndBySize() throws {
         let dir = try TemporaryDirectory("store-retention")
         defer { dir.remove() }

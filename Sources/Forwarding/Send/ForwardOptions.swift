@@ -33,6 +33,7 @@ public protocol ForwardObserver: Sendable {
     /// An attempt failed and will be retried (`reason`: `http_503`, `http_429`, `connect`, `io`, ...).
     func retried(upstream: String, reason: String)
     /// Samples that will never reach the upstream (`reason`: `http_400` and
-    /// other 4xx, `disk_budget`, `corrupt_record`).
+    /// the other refusals of ``UpstreamSender/refusals``, `disk_budget`,
+    /// `corrupt_record`).
     func dropped(upstream: String, samples: Int, reason: String)
 }

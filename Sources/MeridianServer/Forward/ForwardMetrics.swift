@@ -43,7 +43,7 @@ public final class ForwardMetrics: ForwardObserver, Sendable {
     public func dropped(upstream: String, samples: Int, reason: String) {
         registry.makeCounter(
             name: "meridian_forward_given_up_samples_total", labels: labels(upstream) + [("reason", reason)],
-            help: "Samples that will never reach an upstream: refused by it (4xx other than 429), deleted by the forward disk budget, or corrupt on disk."
+            help: "Samples that will never reach an upstream: refused by it (400, 409, 413, 415, 422), deleted by the forward disk budget, or corrupt on disk."
         ).increment(by: Int64(samples))
     }
 

@@ -1,19 +1,49 @@
 import Logging
 import MeridianModel
 
+/// What cutting remembers between calls.
+struct CutState {
+    /// The newest boundary cut so far: head data older than it is backfill (a
+    /// center's backlog, late out-of-order samples). Starts at the newest
+    /// block's end, once blocks are known.
+    var boundary: Timestamp?
+    /// When backfill was last written into blocks.
+    var lastBackfillCut: ContinuousClock.Instant?
+}
+
 extension Store {
-    /// Cuts the oldest block range out of the head while the head spans more
-    /// than one and a half block ranges (as Prometheus does), so a block is
-    /// written once its range can no longer receive in-order samples.
+    /// Cuts the oldest block range out of the head while the head's data
+    /// newer than the last cut spans more than one and a half block ranges (as
+    /// Prometheus does), so a block is written once its range can no longer
+    /// receive in-order samples.
+    ///
+    /// Backfill, head data older than the last cut (a center replaying hours
+    /// of backlog), is gathered and written at most once per
+    /// ``StoreOptions/backfillCutInterval``, rather than every time a request
+    /// of it arrives: each cut writes blocks and checkpoints the whole head,
+    /// so cutting a backlog request by request would make a block per request
+    /// and a checkpoint per second. Blocks it overlaps are merged by compaction.
     /// - Returns: the blocks written.
     @discardableResult
-    public func cutBlocksIfNeeded() throws -> [BlockMeta] {
-        try maintenance.withLock { _ in
+    public func cutBlocksIfNeeded(now: ContinuousClock.Instant = .now) throws -> [BlockMeta] {
+        try maintenance.withLock { state in
             var written: [BlockMeta] = []
             if view.read({ !$0.frozen.isEmpty }) { written += try persist(before: nil) }
-            while let range = head.timeRange, range.upperBound - range.lowerBound > options.blockRange * 3 / 2 {
-                let boundary = (floorDiv(range.lowerBound, options.blockRange) + 1) * options.blockRange
+            if state.boundary == nil, let newest = view.read({ $0.blocks.map(\.meta.maxTime).max() }) {
+                state.boundary = floorDiv(newest, options.blockRange) * options.blockRange
+            }
+            while let range = head.timeRange {
+                let start = max(range.lowerBound, state.boundary ?? .min)
+                guard range.upperBound - start > options.blockRange * 3 / 2 else { break }
+                let boundary = (floorDiv(start, options.blockRange) + 1) * options.blockRange
                 written += try persist(before: boundary)
+                state.boundary = max(state.boundary ?? .min, boundary)
+            }
+            if let boundary = state.boundary, let range = head.timeRange, range.lowerBound < boundary,
+                state.lastBackfillCut.map({ now - $0 >= options.backfillCutInterval }) ?? true
+            {
+                written += try persist(before: boundary)
+                state.lastBackfillCut = now
             }
             return written
         }

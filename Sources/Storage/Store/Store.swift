@@ -25,8 +25,9 @@ public final class Store: Sendable {
     let options: StoreOptions
     let logger: Logger
     let view = ReadWriteLocked(View())
-    /// Serializes cutting, flushing, checkpoints and retention (never queries or appends).
-    let maintenance = Mutex(())
+    /// Serializes cutting, flushing, checkpoints and retention (never queries
+    /// or appends), and holds what cutting remembers between calls.
+    let maintenance = Mutex(CutState())
     /// Serializes compactions. Separate from ``maintenance`` so a long merge
     /// never delays a cut: the head's memory depends on cuts.
     let compaction = Mutex(())

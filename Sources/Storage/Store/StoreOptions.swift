@@ -9,6 +9,9 @@ public struct StoreOptions: Sendable {
     public var retention: Int64 = 15 * 24 * 3600 * 1000
     /// When blocks take more bytes than this, the oldest are deleted; 0: no limit.
     public var maxDiskBytes: Int64 = 0
+    /// How often head data older than the last cut (backfill) is written
+    /// into blocks; see ``Store/cutBlocksIfNeeded(now:)``.
+    public var backfillCutInterval: Duration = .seconds(60)
     /// The block spans compaction builds, shortest first (the first is
     /// ``blockRange``); nil: ``CompactionPlanner/ranges(blockRange:retention:)``.
     public var compactionRanges: [Int64]?
