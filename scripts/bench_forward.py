@@ -24,9 +24,10 @@ Three measurements, each on fresh data directories, every server on loopback
    (interpolated within buckets, as histogram_quantile does).
 
 The data: gen.py's preset series count over one hour (--duration 1h),
-generated afresh every run (the centre and global stores take samples by
-their age against the newest one they hold, so old payloads would not do), with
-every host in center "bj": a center refuses series carrying another center's
+generated afresh every run, ending a minute ago (a center's heartbeats are
+stamped now, and the stores judge samples by their distance from the newest
+one: out-of-order window 2 h, center retention 2 d), with every host in
+center "bj": a center refuses series carrying another center's
 label, and gen.py spreads hosts over bj, sh and gz. Label values have the same
 lengths, so payload sizes match the preset's. Part 1 sends the first
 `preset duration` of it (30 min for bench: the ingest part's 12 M samples;
@@ -679,10 +680,10 @@ def main():
             busy("latency")
             res["latency"] = part_latency(binary, work, data, manifest, args.lat_seconds, args.lat_speedup,
                                           args.probes, args.poll)
+        busy(None)
     except KeyboardInterrupt:
         stop_all()
         raise
-        busy(None)
     finally:
         stop_all()
         shutil.rmtree(work, ignore_errors=True)

@@ -38,6 +38,15 @@ public final class Forwarder: @unchecked Sendable {
         try log.append(batch, acknowledgedAt: Int64(acknowledgedAt.timeIntervalSince1970 * 1000))
     }
 
+    /// Logs a request as received, with the labels the center adds (see
+    /// ``ForwardLog/append(request:decoded:adding:acknowledgedAt:)``).
+    public func append(request body: [UInt8], decoded batch: SampleBatch, adding labels: Labels, acknowledgedAt: Date = Date())
+        throws(ForwardError)
+    {
+        try log.append(
+            request: body, decoded: batch, adding: labels, acknowledgedAt: Int64(acknowledgedAt.timeIntervalSince1970 * 1000))
+    }
+
     /// Starts every sender and the housekeeping thread.
     public func start() {
         for sender in senders { sender.start() }

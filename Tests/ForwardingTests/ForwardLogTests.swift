@@ -4,6 +4,7 @@ import MeridianModel
 import Testing
 
 @testable import Forwarding
+import RemoteWrite
 import TestSupport
 
 /// The forward log on disk: what is appended is read back in order with its
@@ -50,6 +51,30 @@ import TestSupport
         #expect(decoded.labelSet(of: 0) == Labels(["__name__": "b", "job": "j"]))
         #expect(decoded.samples.map(\.t) == [5000, 6000, 7000])
         #expect(reader.sampleSeq == 13 && reader.position == log.end)
+    }
+
+    /// A center logs a request as it was received plus the labels it adds;
+    /// the reader hands out the series as the center stored them.
+    @Test func aRequestLoggedAsReceivedReadsBackWithTheAddedLabels() throws {
+        let dir = try TemporaryDirectory("fwdraw")
+        defer { dir.remove() }
+        let log = try ForwardLog(directory: dir.path, logger: logger)
+        let received = Self.batch("a", 1...3)
+        let body = RemoteWriteEncoder.snappyBody(received)
+        var stored = received
+        stored.addMissingLabels(Labels(["center": "bj", "region": "north"]))
+        try log.append(request: body, decoded: stored, adding: Labels(["center": "bj", "region": "north"]), acknowledgedAt: 5)
+        let items = try Self.readAll(ForwardLogReader(log: log, from: Self.start(log)))
+        guard items.count == 1, case .record(let record) = items[0] else {
+            Issue.record("expected one record, got \(items)")
+            return
+        }
+        #expect(record.header.sampleCount == 3 && record.header.minTime == 1000 && record.header.acknowledgedAt == 5)
+        #expect(record.body == body, "the body is kept as received")
+        let decoded = try record.decode()
+        #expect(decoded.labelSet(of: 0) == Labels(["__name__": "a", "job": "j", "center": "bj", "region": "north"]))
+        #expect(decoded.series[0].labelsHash == stored.series[0].labelsHash)
+        #expect(decoded.samples == stored.samples)
     }
 
     @Test func aWaitingReaderWakesForANewRecord() throws {

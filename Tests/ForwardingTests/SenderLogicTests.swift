@@ -1,4 +1,5 @@
 import MeridianModel
+import RemoteWrite
 import Testing
 
 @testable import Forwarding
@@ -64,23 +65,25 @@ import TestSupport
         #expect(backoff.next(retryAfter: .seconds(3600), random: { $0.upperBound }) == .seconds(60))
     }
 
-    @Test func splittingKeepsEverySeriesWholeInOneShardInOrder() {
+    @Test func splittingKeepsEverySeriesWholeInOneShardInOrder() throws {
         var rng = SplitMix64(seed: 11)
         let input: [(Labels, [Sample])] = (0..<200).map { i in
             (Labels(["__name__": "m", "i": "\(i)"]), (0..<Int(rng.next() % 40 + 1)).map { Sample(t: Int64($0), v: Double(i)) })
         }
         let batch = SampleBatch.make(input)
         let pieces = batch.split(shards: 4, maxSamples: 300)
-        #expect(pieces.allSatisfy { $0.batch.sampleCount <= 300 + 40 })
-        #expect(pieces.reduce(0) { $0 + $1.batch.sampleCount } == batch.sampleCount)
+        #expect(pieces.allSatisfy { $0.selection.sampleCount <= 300 + 40 })
+        #expect(pieces.reduce(0) { $0 + $1.selection.sampleCount } == batch.sampleCount)
         var seen: [Labels: (shard: Int, samples: [Sample])] = [:]
         for piece in pieces {
-            for i in piece.batch.series.indices {
-                let labels = piece.batch.labelSet(of: i)
-                let entry = piece.batch.series[i]
-                #expect(entry.labelsHash == LabelsHash.of(labels))
+            // What the sender puts on the wire, read back.
+            let decoded = try RemoteWriteDecoder.decode(protobuf: RemoteWriteEncoder.encode([piece.selection]))
+            #expect(decoded.sampleCount == piece.selection.sampleCount)
+            for i in decoded.series.indices {
+                let labels = decoded.labelSet(of: i)
+                let entry = decoded.series[i]
                 #expect(seen[labels] == nil, "a series is never split")
-                seen[labels] = (piece.shard, Array(piece.batch.samples[Int(entry.sampleStart)..<Int(entry.sampleStart + entry.sampleCount)]))
+                seen[labels] = (piece.shard, Array(decoded.samples[Int(entry.sampleStart)..<Int(entry.sampleStart + entry.sampleCount)]))
             }
         }
         #expect(seen.count == 200)

@@ -95,7 +95,26 @@ public final class ForwardLog: @unchecked Sendable {
     /// - Throws: ``ForwardError/Code/disk`` when the segment cannot be written.
     public func append(_ batch: SampleBatch, acknowledgedAt: Int64) throws(ForwardError) {
         guard batch.sampleCount > 0 else { return }
-        var (header, body) = ForwardRecord.prepare(batch, acknowledgedAt: acknowledgedAt)
+        let (header, body) = ForwardRecord.prepare(batch, acknowledgedAt: acknowledgedAt)
+        try append(header, body)
+    }
+
+    /// Appends a request as it was received (`body`, snappy-compressed), whose
+    /// decoded form is `batch`, with `labels` for the reader to add to every
+    /// series that lacks them: what the center stored, without encoding or
+    /// compressing anything again.
+    /// - Complexity: O(series) for the header; the body is written as it is.
+    public func append(request body: [UInt8], decoded batch: SampleBatch, adding labels: Labels, acknowledgedAt: Int64)
+        throws(ForwardError)
+    {
+        guard batch.sampleCount > 0 else { return }
+        var header = ForwardRecord.header(for: batch, acknowledgedAt: acknowledgedAt)
+        header.addedLabels = labels
+        try append(header, body)
+    }
+
+    private func append(_ prepared: ForwardRecordHeader, _ body: [UInt8]) throws(ForwardError) {
+        var header = prepared
         condition.lock()
         defer { condition.unlock() }
         guard !closed else { throw ForwardError(.disk, "forward log is closed") }

@@ -1,5 +1,6 @@
 import Foundation
 import MeridianModel
+import RemoteWrite
 
 /// A piece of one record for one shard: the samples of the record's series
 /// that hash to the shard.
@@ -8,7 +9,8 @@ struct ShardPart: Sendable {
     var record: Int
     /// When the center acknowledged the record (wall-clock milliseconds).
     var acknowledgedAt: Int64
-    var batch: SampleBatch
+    var selection: SeriesSelection
+    var sampleCount: Int { selection.sampleCount }
 }
 
 /// The FIFO between an upstream's reader and one of its sender threads,
@@ -28,10 +30,10 @@ final class ShardQueue: @unchecked Sendable {
     func push(_ part: ShardPart) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        while !closed && samples > 0 && samples + part.batch.sampleCount > capacity { condition.wait() }
+        while !closed && samples > 0 && samples + part.sampleCount > capacity { condition.wait() }
         guard !closed else { return false }
         parts.append(part)
-        samples += part.batch.sampleCount
+        samples += part.sampleCount
         condition.broadcast()
         return true
     }
@@ -44,10 +46,10 @@ final class ShardQueue: @unchecked Sendable {
         while !closed && head == parts.count { condition.wait() }
         guard !closed else { return nil }
         var taken: [ShardPart] = [parts[head]]
-        var count = parts[head].batch.sampleCount
+        var count = parts[head].sampleCount
         head += 1
-        while head < parts.count && count + parts[head].batch.sampleCount <= maxSamples {
-            count += parts[head].batch.sampleCount
+        while head < parts.count && count + parts[head].sampleCount <= maxSamples {
+            count += parts[head].sampleCount
             taken.append(parts[head])
             head += 1
         }
@@ -78,30 +80,29 @@ final class ShardQueue: @unchecked Sendable {
 extension SampleBatch {
     /// Splits the batch among `shards` by series hash, each shard's series in
     /// batch order and cut into pieces of at most `maxSamples` samples at
-    /// series boundaries. The pieces share ``bytes`` with this batch (no
-    /// label bytes are copied); the metadata goes with the first piece.
-    /// - Returns: (shard, piece) in shard order.
-    func split(shards: Int, maxSamples: Int) -> [(shard: Int, batch: SampleBatch)] {
-        var open = [SampleBatch?](repeating: nil, count: shards)
-        var pieces: [(shard: Int, batch: SampleBatch)] = []
-        for entry in series where entry.sampleCount > 0 {
+    /// series boundaries. A piece names its series by index into this batch,
+    /// so nothing is copied; the metadata goes with the first piece.
+    /// - Returns: (shard, piece), each shard's pieces in order.
+    func split(shards: Int, maxSamples: Int) -> [(shard: Int, selection: SeriesSelection)] {
+        var open = [[Int32]](repeating: [], count: shards)
+        var openSamples = [Int](repeating: 0, count: shards)
+        var pieces: [(shard: Int, series: [Int32], samples: Int)] = []
+        for (i, entry) in series.enumerated() where entry.sampleCount > 0 {
             let shard = Int(entry.labelsHash % UInt64(shards))
-            var piece = open[shard] ?? SampleBatch(bytes: bytes)
-            var copy = entry
-            copy.labelStart = UInt32(piece.labels.count)
-            piece.labels.append(contentsOf: labels[Int(entry.labelStart)..<Int(entry.labelStart + entry.labelCount)])
-            copy.sampleStart = UInt32(piece.samples.count)
-            piece.samples.append(contentsOf: samples[Int(entry.sampleStart)..<Int(entry.sampleStart + entry.sampleCount)])
-            piece.series.append(copy)
-            if piece.sampleCount >= maxSamples {
-                pieces.append((shard, piece))
-                open[shard] = nil
-            } else {
-                open[shard] = piece
+            open[shard].append(Int32(i))
+            openSamples[shard] += Int(entry.sampleCount)
+            if openSamples[shard] >= maxSamples {
+                pieces.append((shard, open[shard], openSamples[shard]))
+                open[shard] = []
+                openSamples[shard] = 0
             }
         }
-        for shard in 0..<shards { if let piece = open[shard] { pieces.append((shard, piece)) } }
-        if !metadata.isEmpty, !pieces.isEmpty { pieces[0].batch.metadata = metadata }
-        return pieces
+        for shard in 0..<shards where !open[shard].isEmpty { pieces.append((shard, open[shard], openSamples[shard])) }
+        return pieces.enumerated().map { n, piece in
+            (
+                piece.shard,
+                SeriesSelection(self, series: piece.series, includesMetadata: n == 0, sampleCount: piece.samples)
+            )
+        }
     }
 }

@@ -162,7 +162,8 @@ public final class UpstreamSender: @unchecked Sendable {
         let number = tracker.withLock { $0.register(record, parts: pieces.count) }
         for piece in pieces {
             guard queues[piece.shard].push(
-                    ShardPart(record: number, acknowledgedAt: record.header.acknowledgedAt, batch: piece.batch)) else { return }
+                    ShardPart(record: number, acknowledgedAt: record.header.acknowledgedAt, selection: piece.selection))
+            else { return }
         }
     }
 
@@ -188,13 +189,8 @@ public final class UpstreamSender: @unchecked Sendable {
         defer { connection.close() }
         var backoff = Backoff(minimum: options.minBackoff, maximum: options.maxBackoff)
         while let parts = queue.take(maxSamples: options.maxSamplesPerSend) {
-            var body: [UInt8] = []
-            var samples = 0
-            for part in parts {
-                body.append(contentsOf: RemoteWriteEncoder.encode(part.batch))
-                samples += part.batch.sampleCount
-            }
-            let compressed = Snappy.compress(body)
+            let samples = parts.reduce(0) { $0 + $1.sampleCount }
+            let compressed = Snappy.compress(RemoteWriteEncoder.encode(parts.map(\.selection)))
             guard deliver(compressed, samples: samples, parts: parts, over: connection, backoff: &backoff) else { return }
             tracker.withLock { tracker in for part in parts { tracker.acknowledge(part.record) } }
         }

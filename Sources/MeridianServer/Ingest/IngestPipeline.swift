@@ -66,17 +66,21 @@ public final class IngestPipeline: Sendable {
         public var description: String { "\(stage.rawValue): \(message)" }
     }
 
-    /// Runs the stages on `batch`.
+    /// Runs the stages on `batch`. `request`: the snappy body it was decoded
+    /// from, which the forward log keeps as it is (with the labels to add)
+    /// when no stage took anything out of the batch, instead of encoding the
+    /// batch again. `heartbeat`: the batch is the center's own heartbeat,
+    /// which does not count as a write from its senders.
     /// - Throws: ``Failure`` when the store or the forward log cannot write;
     ///   nothing is acknowledged then, and a retry is safe (the store accepts
     ///   exact duplicates silently).
-    /// `heartbeat`: the batch is the center's own heartbeat, which does not
-    /// count as a write from its senders.
-    public func ingest(_ batch: SampleBatch, heartbeat: Bool = false) throws(Failure) -> Result {
+    public func ingest(_ batch: SampleBatch, request: [UInt8]? = nil, heartbeat: Bool = false) throws(Failure) -> Result {
         var batch = batch
         let foreign = removeForeignSeries(&batch)
         batch.addMissingLabels(enforcedLabels)
-        let (parts, failovers) = ha?.process(batch) ?? ([batch], [])
+        let (parts, failovers, passedThrough) = ha?.process(batch) ?? ([batch], [], true)
+        // The request as received still says exactly what is stored, but for the enforced labels.
+        let asReceived = foreign == nil && passedThrough ? request : nil
         var outcome = AppendOutcome()
         for part in parts {
             let kept: SampleBatch
@@ -90,7 +94,11 @@ public final class IngestPipeline: Sendable {
             centers?.observe(kept)
             if let forwarder {
                 do {
-                    try forwarder.append(kept)
+                    if let asReceived, kept.sampleCount == part.sampleCount {
+                        try forwarder.append(request: asReceived, decoded: kept, adding: enforcedLabels)
+                    } else {
+                        try forwarder.append(kept)
+                    }
                 } catch {
                     throw Failure(stage: .forwardLog, message: error.description)
                 }

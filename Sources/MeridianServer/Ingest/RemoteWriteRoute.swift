@@ -43,7 +43,9 @@ struct RemoteWriteRoute: Sendable {
         state.metadata.record(batch.metadata)
         let result: IngestPipeline.Result
         do {
-            result = try state.ingest.ingest(batch)
+            // The compressed body goes to the forward log as it is, when there is one.
+            let request = state.forwarder == nil ? nil : Array(body.readableBytesView)
+            result = try state.ingest.ingest(batch, request: request)
         } catch {
             metrics.rejected(.storageError, samples: batch.sampleCount)
             state.logger.error("remote-write append failed", metadata: ["error": "\(error)"])
