@@ -38,6 +38,17 @@ public enum CheckedFrame {
         }
         return out.count - start
     }
+
+    /// The payload length and checksum a frame header declares; nil when the
+    /// header is cut short, of another kind, or declares an impossible length.
+    public static func decodeHeader(_ header: [UInt8]) -> (length: Int, crc: UInt32)? {
+        guard header.count >= headerSize, header[0] == kindRecord else { return nil }
+        return header.withUnsafeBytes { raw in
+            let length = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 1, as: UInt32.self)))
+            guard length > 0 && length <= maxPayload else { return nil }
+            return (length, UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 5, as: UInt32.self)))
+        }
+    }
 }
 
 /// Walks the frames of one file held in memory, checking each

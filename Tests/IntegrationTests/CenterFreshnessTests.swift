@@ -8,48 +8,15 @@ import TestSupport
 /// whose senders stop is `silent` within two write intervals, while a center
 /// cut off by a partition is reported as a link problem (`lagging`, link
 /// down), never as silent, and comes back `live` with nothing lost.
-@Suite(.serialized) struct CenterFreshnessTests {
-    /// Whether a writer keeps going.
-    final class Switch: Sendable {
-        private let on = Atomic(true)
-        var isOn: Bool { on.load(ordering: .relaxed) }
-        func turnOff() { on.store(false, ordering: .relaxed) }
-    }
-
+@Suite(.serialized) struct CenterFreshnessTests: TopologySuite {
     /// The writer's pace: one request per center per interval, as a scrape would.
     static let interval: Duration = .seconds(1)
-
-    static func config(_ dir: TemporaryDirectory, _ name: String, _ yaml: String) throws -> String {
-        let path = dir.appending("\(name).yaml")
-        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
-
-    static func centers(_ global: ServerProcess) async throws -> [String: [String: Any]] {
-        let result = try await TestHTTP.get(global.baseURL + "/api/v1/centers")
-        guard result.status == 200, let json = try result.json() as? [String: Any], let data = json["data"] as? [String: Any],
-            let list = data["centers"] as? [[String: Any]]
-        else { throw TestFailure("bad /api/v1/centers: \(result.status) \(result.text)") }
-        return Dictionary(uniqueKeysWithValues: list.compactMap { c in (c["center"] as? String).map { ($0, c) } })
-    }
-
-    /// Polls until `center` is in `state`; returns how long that took.
-    static func waitFor(_ global: ServerProcess, center: String, state: String, within: Duration) async throws -> (Duration, [String: Any]) {
-        let started = ContinuousClock.now
-        var last: [String: Any] = [:]
-        while ContinuousClock.now - started < within {
-            last = try await centers(global)[center] ?? [:]
-            if last["state"] as? String == state { return (ContinuousClock.now - started, last) }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw TestFailure("center \(center) not \(state) within \(within): \(last)")
-    }
 
     @Test(.timeLimit(.minutes(3))) func stoppedSendersAreSilentAndAPartitionIsALinkProblem() async throws {
         let dir = try TemporaryDirectory("freshness")
         defer { dir.remove() }
         // Silent after 1.5 write intervals: the test asserts it is seen within two.
-        let globalConfig = try Self.config(
+        let globalConfig = try Self.writeConfig(
             dir, "global", "server: {role: global}\ncenters: {silent_after: 1500ms, lagging_after: 1500ms, link_timeout: 3s}\n")
         let global = try MeridianBinary.start(dataDir: dir.appending("global"), extraArguments: ["--config", globalConfig])
         defer { global.terminate() }
@@ -58,7 +25,7 @@ import TestSupport
         defer { proxy.stop() }
         var centers: [String: ServerProcess] = [:]
         for name in ["a", "b"] {
-            let config = try Self.config(
+            let config = try Self.writeConfig(
                 dir, name,
                 """
                 server: {role: center}
@@ -71,7 +38,7 @@ import TestSupport
         for c in centers.values { try await c.waitUntilReady() }
 
         let loads = ["a": RemoteWriteLoad(job: "a"), "b": RemoteWriteLoad(job: "b")]
-        let writing = ["a": Switch(), "b": Switch()]
+        let writing = ["a": WriterSwitch(), "b": WriterSwitch()]
         var writers: [Task<Int, Never>] = []
         for name in ["a", "b"] {
             let center = centers[name]!, load = loads[name]!, flag = writing[name]!
@@ -108,15 +75,15 @@ import TestSupport
             #expect(b["state"] as? String == "lagging" && b["link"] as? String == "down", "\(b)")
             try await Task.sleep(for: .milliseconds(300))
         }
-        let queued = try await TopologyTests.forwardStatus(centers["b"]!)
+        let queued = try await Self.forwardStatus(centers["b"]!)
         #expect((queued["pendingSamples"] as? Int ?? 0) > 0, "b queues its data while cut off: \(queued)")
 
         proxy.unblock()
         _ = try await Self.waitFor(global, center: "b", state: "live", within: .seconds(30))
         writing["b"]!.turnOff()
         for w in writers { _ = await w.value }
-        _ = try await TopologyTests.waitUntilForwarded(centers["b"]!)
-        let stored = try await TopologyTests.export(global, #"{__name__="load_test_metric",center="b"}"#)
-        TopologyTests.expectSame(stored, loads["b"]!.expected(adding: ["center": "b"]), "center b after the partition")
+        _ = try await Self.waitUntilForwarded(centers["b"]!)
+        let stored = try await Self.export(global, #"{__name__="load_test_metric",center="b"}"#)
+        Self.expectSame(stored, loads["b"]!.expected(adding: ["center": "b"]), "center b after the partition")
     }
 }

@@ -13,20 +13,8 @@ import TestSupport
 @Suite(.serialized) struct ThreeCentersEndToEndTests: TopologySuite {
     static let interval: Duration = .seconds(1)
 
-    final class Switch: Sendable {
-        private let on = Atomic(true)
-        var isOn: Bool { on.load(ordering: .relaxed) }
-        func turnOff() { on.store(false, ordering: .relaxed) }
-    }
-
-    static func write(_ dir: TemporaryDirectory, _ name: String, _ yaml: String) throws -> String {
-        let path = dir.appending("\(name).yaml")
-        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
-
     static func startCenter(_ dir: TemporaryDirectory, _ name: String, upstreamPort: Int, port: Int? = nil) throws -> ServerProcess {
-        let config = try write(
+        let config = try writeConfig(
             dir, "center-\(name)",
             """
             server: {role: center}
@@ -36,26 +24,8 @@ import TestSupport
         return try MeridianBinary.start(dataDir: dir.appending("center-\(name)"), port: port, extraArguments: ["--config", config])
     }
 
-    static func centerState(_ global: ServerProcess, _ name: String) async throws -> [String: Any] {
-        let result = try await TestHTTP.get(global.baseURL + "/api/v1/centers")
-        let data = (try result.json() as? [String: Any])?["data"] as? [String: Any]
-        let list = data?["centers"] as? [[String: Any]] ?? []
-        return list.first { $0["center"] as? String == name } ?? [:]
-    }
-
-    static func waitForState(_ global: ServerProcess, _ name: String, _ state: String, within: Duration) async throws -> Duration {
-        let started = ContinuousClock.now
-        var last: [String: Any] = [:]
-        while ContinuousClock.now - started < within {
-            last = try await centerState(global, name)
-            if last["state"] as? String == state { return ContinuousClock.now - started }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw TestFailure("center \(name) not \(state) within \(within): \(last)")
-    }
-
     /// Writes one request per interval to `center()`, stamped with the wall clock as a scrape is.
-    static func writer(_ load: RemoteWriteLoad, to center: @escaping @Sendable () -> String, while on: Switch) -> Task<Void, Never> {
+    static func writer(_ load: RemoteWriteLoad, to center: @escaping @Sendable () -> String, while on: WriterSwitch) -> Task<Void, Never> {
         Task {
             while on.isOn {
                 let input = load.request(round: 0, start: Int64(Date().timeIntervalSince1970 * 1000))
@@ -69,7 +39,7 @@ import TestSupport
     @Test(.timeLimit(.minutes(6))) func threeCentersThroughOutageCrashSilenceAndPartition() async throws {
         let dir = try TemporaryDirectory("three-centers")
         defer { dir.remove() }
-        let globalConfig = try Self.write(
+        let globalConfig = try Self.writeConfig(
             dir, "global", "server: {role: global}\ncenters: {silent_after: 1500ms, lagging_after: 1500ms, link_timeout: 3s}\n")
         func startGlobal(port: Int? = nil) throws -> ServerProcess {
             try MeridianBinary.start(dataDir: dir.appending("global"), port: port, extraArguments: ["--config", globalConfig])
@@ -108,13 +78,13 @@ import TestSupport
         defer { prometheus.terminate() }
 
         let loads = ["b": RemoteWriteLoad(job: "b"), "c": RemoteWriteLoad(job: "c")]
-        let on = ["b": Switch(), "c": Switch()]
+        let on = ["b": WriterSwitch(), "c": WriterSwitch()]
         let bURL: @Sendable () -> String = { "http://127.0.0.1:\(bPort)" }
         let writers = [
             Self.writer(loads["b"]!, to: bURL, while: on["b"]!),
             Self.writer(loads["c"]!, to: { c.baseURL }, while: on["c"]!),
         ]
-        for name in ["a", "b", "c"] { _ = try await Self.waitForState(global, name, "live", within: .seconds(30)) }
+        for name in ["a", "b", "c"] { _ = try await Self.waitFor(global, center: name, state: "live", within: .seconds(30)).0 }
 
         // 1. The global layer is down for 60 s; every center keeps taking writes.
         #expect(global.terminate() == 0)
@@ -141,20 +111,20 @@ import TestSupport
 
         // 3. Center c's senders stop: silent within two write intervals.
         on["c"]!.turnOff()
-        let silentAfter = try await Self.waitForState(global, "c", "silent", within: .seconds(10))
+        let silentAfter = try await Self.waitFor(global, center: "c", state: "silent", within: .seconds(10)).0
         #expect(silentAfter <= Self.interval * 2 + .milliseconds(500), "c silent after \(silentAfter)")
         print("three centers: c reported silent \(silentAfter) after its senders stopped")
 
         // 4. Center a's link is cut: a link problem, never silent.
         proxy.block()
-        _ = try await Self.waitForState(global, "a", "lagging", within: .seconds(15))
+        _ = try await Self.waitFor(global, center: "a", state: "lagging", within: .seconds(15)).0
         for _ in 0..<10 {
-            let state = try await Self.centerState(global, "a")
+            let state = try await Self.centers(global)["a"] ?? [:]
             #expect(state["state"] as? String == "lagging" && state["link"] as? String == "down", "\(state)")
             try await Task.sleep(for: .milliseconds(300))
         }
         proxy.unblock()
-        _ = try await Self.waitForState(global, "a", "live", within: .seconds(30))
+        _ = try await Self.waitFor(global, center: "a", state: "live", within: .seconds(30)).0
 
         // Stop every sender, let the centers drain, and compare everything.
         on["b"]!.turnOff()

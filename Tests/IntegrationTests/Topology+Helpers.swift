@@ -1,5 +1,6 @@
 import Foundation
 import MeridianModel
+import Synchronization
 import TestSupport
 import Testing
 
@@ -8,6 +9,13 @@ import Testing
 /// receiver) share: starting each role, reading a center's forward status,
 /// and comparing exports exactly.
 protocol TopologySuite {}
+
+/// Whether a test's writer keeps going.
+final class WriterSwitch: Sendable {
+    private let on = Atomic(true)
+    var isOn: Bool { on.load(ordering: .relaxed) }
+    func turnOff() { on.store(false, ordering: .relaxed) }
+}
 
 extension TopologySuite {
     static func startGlobal(_ dir: TemporaryDirectory, port: Int? = nil) throws -> ServerProcess {
@@ -81,5 +89,35 @@ extension TopologySuite {
         #expect(
             differing.isEmpty, "\(what): \(differing.count) of \(expected.count) series differ\(example)",
             sourceLocation: sourceLocation)
+    }
+
+    /// Writes `yaml` as `NAME.yaml` in `dir`; returns its path.
+    static func writeConfig(_ dir: TemporaryDirectory, _ name: String, _ yaml: String) throws -> String {
+        let path = dir.appending("\(name).yaml")
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// `/api/v1/centers` of a global layer, by center name.
+    static func centers(_ global: ServerProcess) async throws -> [String: [String: Any]] {
+        let result = try await TestHTTP.get(global.baseURL + "/api/v1/centers")
+        guard result.status == 200, let json = try result.json() as? [String: Any], let data = json["data"] as? [String: Any],
+            let list = data["centers"] as? [[String: Any]]
+        else { throw TestFailure("bad /api/v1/centers: \(result.status) \(result.text)") }
+        return Dictionary(uniqueKeysWithValues: list.compactMap { c in (c["center"] as? String).map { ($0, c) } })
+    }
+
+    /// Polls until `center` is in `state`; returns how long that took and the entry.
+    static func waitFor(_ global: ServerProcess, center: String, state: String, within: Duration) async throws -> (
+        Duration, [String: Any]
+    ) {
+        let started = ContinuousClock.now
+        var last: [String: Any] = [:]
+        while ContinuousClock.now - started < within {
+            last = try await centers(global)[center] ?? [:]
+            if last["state"] as? String == state { return (ContinuousClock.now - started, last) }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestFailure("center \(center) not \(state) within \(within): \(last)")
     }
 }

@@ -104,12 +104,10 @@ public final class ForwardLogReader {
     private func readRecord(limit: Int) throws(ForwardError) -> Result<ForwardRecord?, ForwardError> {
         var header = [UInt8](repeating: 0, count: CheckedFrame.headerSize)
         let got = try ForwardFiles.pread(fd, into: &header, count: header.count, at: position.offset)
-        guard got == header.count, header[0] == CheckedFrame.kindRecord else {
+        guard got == header.count, let (length, crc) = CheckedFrame.decodeHeader(header) else {
             return .failure(ForwardError(.corruption, "bad frame header at \(position)"))
         }
-        let length = header.withUnsafeBytes { Int(UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: 1, as: UInt32.self))) }
-        let crc = header.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: 5, as: UInt32.self)) }
-        guard length > 0, position.offset + header.count + length <= limit else {
+        guard position.offset + header.count + length <= limit else {
             return .failure(ForwardError(.corruption, "frame length \(length) at \(position) runs past the segment"))
         }
         var payload = [UInt8](repeating: 0, count: length)

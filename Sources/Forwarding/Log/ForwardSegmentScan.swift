@@ -26,8 +26,9 @@ struct ForwardSegmentScan {
         var frameHeader = [UInt8](repeating: 0, count: CheckedFrame.headerSize)
         var payload: [UInt8] = []
         while offset < size {
-            let damage = try scanFrame(fd, at: offset, size: size, header: &frameHeader, payload: &payload, into: &info)
-            if let damage {
+            let frame = try scanFrame(fd, at: offset, size: size, header: &frameHeader, payload: &payload, into: &info)
+            guard case .success(let frameSize) = frame else {
+                let damage = frame.damage ?? ""
                 if isLast {
                     logger.warning(
                         "forward log: cutting a torn or damaged tail off the newest segment",
@@ -40,50 +41,51 @@ struct ForwardSegmentScan {
                 }
                 break
             }
-            offset += CheckedFrame.headerSize + Int(UInt32(littleEndian: frameHeader.withUnsafeBytes {
-                $0.loadUnaligned(fromByteOffset: 1, as: UInt32.self)
-            }))
+            offset += frameSize
         }
         return info
     }
 
-    /// Checks the frame at `offset` and adds its record to `info`; returns
-    /// what is wrong with it, or nil.
+    /// What one frame turned out to be: good, of this many bytes, or damaged, and why.
+    enum Frame {
+        case success(Int)
+        case damaged(String)
+
+        var damage: String? {
+            if case .damaged(let reason) = self { return reason }
+            return nil
+        }
+    }
+
+    /// Checks the frame at `offset` and adds its record to `info`.
     private func scanFrame(
         _ fd: Int32, at offset: Int, size: Int, header: inout [UInt8], payload: inout [UInt8],
         into info: inout ForwardSegmentInfo
-    ) throws(ForwardError) -> String? {
+    ) throws(ForwardError) -> Frame {
         let n = try ForwardFiles.pread(fd, into: &header, count: CheckedFrame.headerSize, at: offset)
-        guard n == CheckedFrame.headerSize else { return "frame header cut short" }
-        guard header[0] == CheckedFrame.kindRecord else { return "unknown frame kind \(header[0])" }
-        let (length, crc) = header.withUnsafeBytes {
-            (
-                Int(UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: 1, as: UInt32.self))),
-                UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: 5, as: UInt32.self))
-            )
+        guard n == CheckedFrame.headerSize else { return .damaged("frame header cut short") }
+        guard let (length, crc) = CheckedFrame.decodeHeader(header) else {
+            return .damaged("frame header of unknown kind \(header[0]) or impossible length")
         }
-        guard length > 0, length <= CheckedFrame.maxPayload, offset + CheckedFrame.headerSize + length <= size else {
-            return "payload of \(length) bytes does not fit the file"
-        }
+        let frameSize = CheckedFrame.headerSize + length
+        guard offset + frameSize <= size else { return .damaged("payload of \(length) bytes does not fit the file") }
         let wanted = isLast ? length : min(length, Self.headerPrefix)
         payload = [UInt8](repeating: 0, count: wanted)
         let read = try ForwardFiles.pread(fd, into: &payload, count: wanted, at: offset + CheckedFrame.headerSize)
-        guard read == wanted else { return "payload cut short" }
-        if isLast && CRC32C.checksum(payload) != crc { return "checksum mismatch" }
+        guard read == wanted else { return .damaged("payload cut short") }
+        if isLast && CRC32C.checksum(payload) != crc { return .damaged("checksum mismatch") }
         if let seq = ForwardSegmentHeader.decode(payload) {
             // The segment's own numbering wins over the count carried from
             // older segments, which may have been deleted.
             if offset == 0 { info.firstSampleSeq = seq }
-            info.bytes += CheckedFrame.headerSize + length
-            return nil
+            info.bytes += frameSize
+            return .success(frameSize)
         }
-        let record: ForwardRecordHeader
         do {
-            record = try ForwardRecordHeader.decode(payload).0
+            info.add(try ForwardRecordHeader.decode(payload).0, frameBytes: frameSize)
         } catch {
-            return error.message
+            return .damaged(error.message)
         }
-        info.add(record, frameBytes: CheckedFrame.headerSize + length)
-        return nil
+        return .success(frameSize)
     }
 }

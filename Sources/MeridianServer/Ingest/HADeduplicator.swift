@@ -79,6 +79,7 @@ public final class HADeduplicator: Sendable {
     public let deduplicated = Atomic<Int>(0)
     private let replicaNames: [[UInt8]]
     private let clusterName: [UInt8]
+    private static let centerName = Array("center".utf8)
 
     public init(options: Options, logger: Logger) {
         self.options = options
@@ -105,7 +106,7 @@ public final class HADeduplicator: Sendable {
                 plain.append(i)
                 continue
             }
-            let center = batch.labelValue(i, named: Array("center".utf8)) ?? []
+            let center = batch.labelValue(i, named: Self.centerName) ?? []
             let cluster = batch.labelValue(i, named: clusterName) ?? []
             let bytes = [replica, center, cluster]
             if lastKey == nil || !zip(bytes, lastBytes).allSatisfy({ $0.elementsEqual($1) }) {
