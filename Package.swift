@@ -43,7 +43,9 @@ let package = Package(
         // with RE2, and PromQL's label_replace shares that compiled form and
         // its cache, so both live with LabelMatcher rather than in a layer above.
         .target(name: "MeridianModel", dependencies: ["CRE2"]),
-        .target(name: "Encoding"),
+        // CRC-32C with the processor's instruction (SSE 4.2, ARMv8 CRC32).
+        .target(name: "CCRC32C"),
+        .target(name: "Encoding", dependencies: ["CCRC32C"]),
         .target(
             name: "Storage",
             dependencies: [

@@ -1,7 +1,13 @@
-/// CRC-32C (Castagnoli), the checksum of WAL records and block files, as in
-/// Prometheus tsdb. Slicing-by-8 tables: about 1 byte per cycle, so a 20 KiB WAL
-/// record costs microseconds.
+import CCRC32C
+
+/// CRC-32C (Castagnoli), the checksum of WAL records, forward-log records and
+/// block files, as in Prometheus tsdb. With the processor's CRC32C instruction
+/// (x86-64 SSE 4.2, ARMv8 CRC32) where it has one, about 3 bytes per cycle;
+/// otherwise slicing-by-8 tables, about 1 byte per cycle.
 public enum CRC32C {
+    /// Whether the processor computes it (checked once).
+    static let hardware = meridian_crc32c_available() != 0
+
     private static let tables: [[UInt32]] = {
         let poly: UInt32 = 0x82F6_3B78
         var tables = Array(repeating: [UInt32](repeating: 0, count: 256), count: 8)
@@ -21,6 +27,15 @@ public enum CRC32C {
 
     /// The CRC of `bytes`, continuing from `crc` (0 to start).
     public static func checksum(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
+        guard let base = bytes.baseAddress else { return crc }
+        if hardware {
+            return ~meridian_crc32c_update(~crc, base.assumingMemoryBound(to: UInt8.self), bytes.count)
+        }
+        return tableChecksum(bytes, continuing: crc)
+    }
+
+    /// The CRC computed with the tables (the fallback, and the tests' second opinion).
+    static func tableChecksum(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
         var c = ~crc
         let n = bytes.count
         var i = 0

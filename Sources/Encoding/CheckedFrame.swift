@@ -39,6 +39,22 @@ public enum CheckedFrame {
         return out.count - start
     }
 
+    /// The header of a frame whose payload is `head` followed by `tail`: a
+    /// payload in two pieces is framed, and can be written with `writev`,
+    /// without joining them.
+    public static func header(payload head: UnsafeRawBufferPointer, _ tail: UnsafeRawBufferPointer) -> [UInt8] {
+        let length = head.count + tail.count
+        precondition(length > 0 && length <= maxPayload, "frame payload of \(length) bytes is empty or exceeds \(maxPayload)")
+        let crc = CRC32C.checksum(tail, continuing: CRC32C.checksum(head))
+        var out = [UInt8](repeating: 0, count: headerSize)
+        out.withUnsafeMutableBytes { raw in
+            raw.storeBytes(of: kindRecord, toByteOffset: 0, as: UInt8.self)
+            raw.storeBytes(of: UInt32(length).littleEndian, toByteOffset: 1, as: UInt32.self)
+            raw.storeBytes(of: crc.littleEndian, toByteOffset: 5, as: UInt32.self)
+        }
+        return out
+    }
+
     /// The payload length and checksum a frame header declares; nil when the
     /// header is cut short, of another kind, or declares an impossible length.
     public static func decodeHeader(_ header: [UInt8]) -> (length: Int, crc: UInt32)? {

@@ -24,7 +24,8 @@ public final class Forwarder: @unchecked Sendable {
         self.logger = logger
         let log = try ForwardLog(
             directory: ForwardFiles.join(directory, "log"), segmentSize: options.segmentSize,
-            maxBytes: options.maxDiskBytes, logger: logger)
+            maxBytes: options.maxDiskBytes, shards: options.shards, maxSamplesPerRecord: options.maxSamplesPerSend,
+            logger: logger)
         self.log = log
         let cursors = ForwardFiles.join(directory, "cursors")
         try ForwardFiles.makeDirectory(cursors)
@@ -36,15 +37,6 @@ public final class Forwarder: @unchecked Sendable {
     /// Logs an acknowledged write for every upstream (see ``ForwardLog/append(_:acknowledgedAt:)``).
     public func append(_ batch: SampleBatch, acknowledgedAt: Date = Date()) throws(ForwardError) {
         try log.append(batch, acknowledgedAt: Int64(acknowledgedAt.timeIntervalSince1970 * 1000))
-    }
-
-    /// Logs a request as received, with the labels the center adds (see
-    /// ``ForwardLog/append(request:decoded:adding:acknowledgedAt:)``).
-    public func append(request body: [UInt8], decoded batch: SampleBatch, adding labels: Labels, acknowledgedAt: Date = Date())
-        throws(ForwardError)
-    {
-        try log.append(
-            request: body, decoded: batch, adding: labels, acknowledgedAt: Int64(acknowledgedAt.timeIntervalSince1970 * 1000))
     }
 
     /// Starts every sender and the housekeeping thread.

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
 extension SampleBatch {
     /// The first series (index and labels) that carries label `name` with a
     /// value other than `value`; nil when every series either lacks the label
@@ -49,54 +55,65 @@ extension SampleBatch {
         }
         var merged: [LabelRange] = []
         merged.reserveCapacity(labels.count + series.count * extra.count)
-        for i in series.indices {
-            let entry = series[i]
-            let own = labels[Int(entry.labelStart)..<Int(entry.labelStart + entry.labelCount)]
-            let start = merged.count
-            var added = false
-            var next = extra.startIndex
-            for range in own {
-                while next < extra.endIndex, compareNames(extra[next], range) < 0 {
-                    merged.append(extra[next])
-                    added = true
-                    next += 1
+        // A copy of the array (no bytes are copied), so that the series can
+        // change while its bytes are read through a pointer.
+        let text = bytes
+        text.withUnsafeBytes { raw in
+            for i in series.indices {
+                let entry = series[i]
+                let start = merged.count
+                var added = false
+                var next = extra.startIndex
+                for range in labels[Int(entry.labelStart)..<Int(entry.labelStart + entry.labelCount)] {
+                    while next < extra.endIndex, Self.compareNames(extra[next], range, in: raw) < 0 {
+                        merged.append(extra[next])
+                        added = true
+                        next += 1
+                    }
+                    // The series has this name already: its value wins.
+                    if next < extra.endIndex, Self.compareNames(extra[next], range, in: raw) == 0 { next += 1 }
+                    merged.append(range)
                 }
-                // The series has this name already: its value wins.
-                if next < extra.endIndex, compareNames(extra[next], range) == 0 { next += 1 }
-                merged.append(range)
+                if next < extra.endIndex {
+                    merged.append(contentsOf: extra[next...])
+                    added = true
+                }
+                series[i].labelStart = UInt32(start)
+                series[i].labelCount = UInt32(merged.count - start)
+                if added { series[i].labelsHash = Self.hash(merged[start...], in: raw) }
             }
-            if next < extra.endIndex {
-                merged.append(contentsOf: extra[next...])
-                added = true
-            }
-            series[i].labelStart = UInt32(start)
-            series[i].labelCount = UInt32(merged.count - start)
-            if added { series[i].labelsHash = hash(merged[start...]) }
         }
         labels = merged
     }
 
     private func equal(_ start: UInt32, _ length: UInt32, _ other: [UInt8]) -> Bool {
         guard Int(length) == other.count else { return false }
-        return bytes[Int(start)..<Int(start + length)].elementsEqual(other)
+        guard length > 0 else { return true }
+        return bytes.withUnsafeBytes { raw in
+            other.withUnsafeBytes { memcmp(raw.baseAddress! + Int(start), $0.baseAddress!, other.count) == 0 }
+        }
     }
 
-    /// Orders label names by their bytes, as label sets are sorted.
-    private func compareNames(_ a: LabelRange, _ b: LabelRange) -> Int {
-        let x = bytes[Int(a.nameStart)..<Int(a.nameStart + a.nameLength)]
-        let y = bytes[Int(b.nameStart)..<Int(b.nameStart + b.nameLength)]
-        if x.elementsEqual(y) { return 0 }
-        return x.lexicographicallyPrecedes(y) ? -1 : 1
+    /// Orders label names by their bytes, as label sets are sorted: negative,
+    /// zero or positive as `a`'s name sorts before, equal to or after `b`'s.
+    @inline(__always)
+    private static func compareNames(_ a: LabelRange, _ b: LabelRange, in raw: UnsafeRawBufferPointer) -> Int {
+        let x = Int(a.nameLength)
+        let y = Int(b.nameLength)
+        let order = memcmp(raw.baseAddress! + Int(a.nameStart), raw.baseAddress! + Int(b.nameStart), min(x, y))
+        return order != 0 ? Int(order) : x - y
     }
 
     private func hash(_ ranges: ArraySlice<LabelRange>) -> UInt64 {
+        bytes.withUnsafeBytes { Self.hash(ranges, in: $0) }
+    }
+
+    private static func hash(_ ranges: ArraySlice<LabelRange>, in raw: UnsafeRawBufferPointer) -> UInt64 {
         var hasher = LabelsHash.Hasher()
-        bytes.withUnsafeBytes { raw in
-            for r in ranges {
-                hasher.combine(
-                    name: UnsafeRawBufferPointer(rebasing: raw[Int(r.nameStart)..<Int(r.nameStart + r.nameLength)]),
-                    value: UnsafeRawBufferPointer(rebasing: raw[Int(r.valueStart)..<Int(r.valueStart + r.valueLength)]))
-            }
+        for r in ranges {
+            hasher.combine(
+                name: UnsafeRawBufferPointer(rebasing: raw[Int(r.nameStart)..<Int(r.nameStart + r.nameLength)]),
+                value: UnsafeRawBufferPointer(rebasing: raw[Int(r.valueStart)..<Int(r.valueStart + r.valueLength)]))
         }
         return hasher.value
     }

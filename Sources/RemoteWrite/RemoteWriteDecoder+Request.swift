@@ -12,6 +12,9 @@ extension RemoteWriteDecoder {
     ///     (a `proto=prometheus.WriteRequest` parameter is fine), or absent.
     ///     Remote-write 2.0's `proto=io.prometheus.write.v2.Request` is refused.
     ///   - limits: the body sizes, and the counts and lengths the decoder checks.
+    ///   - adding: labels to add to every series that lacks a label of that
+    ///     name, as ``SampleBatch/addMissingLabels(_:)`` would, while decoding
+    ///     (a center's labels). The limits apply to the series as sent.
     /// - Throws: ``RemoteWriteError``: `unsupportedEncoding` or `framedSnappy`
     ///   (415), `tooLarge` (413), `malformedSnappy` and the decoder's (400).
     public static func decodeRequest(
@@ -19,15 +22,19 @@ extension RemoteWriteDecoder {
         contentEncoding: String?,
         contentType: String?,
         limits: RemoteWriteLimits = RemoteWriteLimits(),
-        ignored: inout Ignored
+        ignored: inout Ignored,
+        adding: Labels = .empty
     ) throws(RemoteWriteError) -> SampleBatch {
         try checkHeaders(contentEncoding: contentEncoding, contentType: contentType)
         guard body.count <= limits.maxBodyBytes else {
             throw RemoteWriteError(
                 .tooLarge, "body of \(body.count) bytes exceeds the limit of \(limits.maxBodyBytes) bytes")
         }
-        let decoded = try Snappy.decompress(body, maxDecodedSize: limits.maxDecodedBytes)
-        return try decode(protobuf: decoded, limits: limits, ignored: &ignored)
+        var decoded = try Snappy.decompress(
+            body, maxDecodedSize: limits.maxDecodedBytes, reservingCapacity: AddedLabels.byteCount(adding))
+        let length = decoded.count
+        let added = AddedLabels.append(adding, to: &decoded)
+        return try decode(protobuf: decoded, length: length, limits: limits, ignored: &ignored, adding: added)
     }
 
     /// ``decodeRequest(body:contentEncoding:contentType:limits:ignored:)`` for

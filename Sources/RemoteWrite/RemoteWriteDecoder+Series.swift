@@ -27,6 +27,11 @@ extension RemoteWriteDecoder {
         var hasher = LabelsHash.Hasher()
         var previousName = (start: 0, count: 0)
         var hasMetricName = false
+        var ownLabels = 0
+        // The next of `builder.added` to place (they go before the first own
+        // label that sorts after them, unless the series has that name).
+        var nextAdded = 0
+        let added = builder.added
 
         while !r.isAtEnd {
             let at = r.position
@@ -45,7 +50,7 @@ extension RemoteWriteDecoder {
                 if let fast = fastLabel(base, body) { label = fast } else { label = try readLabel(r.subReader(body)) }
                 let name = (start: Int(label.nameStart), count: Int(label.nameLength))
                 let value = (start: Int(label.valueStart), count: Int(label.valueLength))
-                let isFirst = builder.labels.count == labelStart
+                let isFirst = ownLabels == 0
                 guard name.count <= limits.maxLabelNameLength,
                     NameValidation.isValidLabelName(base + name.start, count: name.count),
                     isFirst
@@ -65,10 +70,20 @@ extension RemoteWriteDecoder {
                         throw metricNameError(label, series: reader, index: index)
                     }
                 }
+                while nextAdded < added.count {
+                    let order = compare(
+                        base + Int(added[nextAdded].nameStart), Int(added[nextAdded].nameLength), base + name.start,
+                        name.count)
+                    if order > 0 { break }
+                    // Equal: the series' own value wins.
+                    if order < 0 { appendAdded(added[nextAdded], base: base, to: &builder, hasher: &hasher) }
+                    nextAdded &+= 1
+                }
                 hasher.combine(
                     name: UnsafeRawBufferPointer(start: base + name.start, count: name.count),
                     value: UnsafeRawBufferPointer(start: base + value.start, count: value.count))
                 builder.labels.append(label)
+                ownLabels &+= 1
                 previousName = name
             case 0x12:
                 let body = try r.readLengthDelimited()
@@ -82,17 +97,21 @@ extension RemoteWriteDecoder {
             }
         }
 
-        let labelCount = builder.labels.count - labelStart
-        if labelCount == 0 {
+        if ownLabels == 0 {
             throw LabelProblem.noLabels.error(seriesIndex: index, labels: [])
         }
-        if labelCount > limits.maxLabelsPerSeries {
-            throw LabelProblem.tooManyLabels(count: labelCount, limit: limits.maxLabelsPerSeries)
+        if ownLabels > limits.maxLabelsPerSeries {
+            throw LabelProblem.tooManyLabels(count: ownLabels, limit: limits.maxLabelsPerSeries)
                 .error(seriesIndex: index, labels: SeriesDescription.labels(of: reader))
         }
         if !hasMetricName {
             throw LabelProblem.missingMetricName.error(seriesIndex: index, labels: SeriesDescription.labels(of: reader))
         }
+        while nextAdded < added.count {
+            appendAdded(added[nextAdded], base: base, to: &builder, hasher: &hasher)
+            nextAdded &+= 1
+        }
+        let labelCount = builder.labels.count - labelStart
         let sampleCount = builder.samples.count - sampleStart
         if sampleCount == 0 {
             // Histogram- or exemplar-only: valid, but nothing for the head.
@@ -105,6 +124,17 @@ extension RemoteWriteDecoder {
                 labelStart: UInt32(truncatingIfNeeded: labelStart), labelCount: UInt32(truncatingIfNeeded: labelCount),
                 sampleStart: UInt32(truncatingIfNeeded: sampleStart),
                 sampleCount: UInt32(truncatingIfNeeded: sampleCount), labelsHash: hasher.value))
+    }
+
+    /// Places one of ``BatchBuilder/added`` among a series' labels.
+    @inline(__always)
+    static func appendAdded(
+        _ label: LabelRange, base: UnsafeRawPointer, to builder: inout BatchBuilder, hasher: inout LabelsHash.Hasher
+    ) {
+        hasher.combine(
+            name: UnsafeRawBufferPointer(start: base + Int(label.nameStart), count: Int(label.nameLength)),
+            value: UnsafeRawBufferPointer(start: base + Int(label.valueStart), count: Int(label.valueLength)))
+        builder.labels.append(label)
     }
 
     /// A `TimeSeries` field other than labels and samples: exemplars,

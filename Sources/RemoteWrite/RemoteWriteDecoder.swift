@@ -54,16 +54,25 @@ public enum RemoteWriteDecoder {
     public static func decode(
         protobuf bytes: [UInt8], limits: RemoteWriteLimits = RemoteWriteLimits(), ignored: inout Ignored
     ) throws(RemoteWriteError) -> SampleBatch {
+        try decode(protobuf: bytes, length: bytes.count, limits: limits, ignored: &ignored, adding: AddedLabels())
+    }
+
+    /// Decodes the `WriteRequest` in the first `length` of `bytes`; `added`
+    /// points past them, at the labels to merge into every series that lacks
+    /// them (see ``AddedLabels``).
+    static func decode(
+        protobuf bytes: [UInt8], length: Int, limits: RemoteWriteLimits, ignored: inout Ignored, adding added: AddedLabels
+    ) throws(RemoteWriteError) -> SampleBatch {
         guard bytes.count <= Int(UInt32.max) else {
             throw RemoteWriteError(.tooLarge, "request of \(bytes.count) bytes exceeds the 4 GiB a batch can address")
         }
-        var builder = BatchBuilder()
+        var builder = BatchBuilder(added: added.ranges)
         var counts = Ignored()
         let outcome: Result<Void, RemoteWriteError> = bytes.withUnsafeBytes { raw in
             // An empty request has no base address; it is valid and holds nothing.
             guard let base = raw.baseAddress else { return .success(()) }
             return Result { () throws(RemoteWriteError) in
-                let reader = WireReader(base: base, position: 0, end: raw.count)
+                let reader = WireReader(base: base, position: 0, end: length)
                 builder.reserve(for: reader)
                 do throws(RemoteWriteError) {
                     try decodeRequest(reader, limits: limits, into: &builder, ignored: &counts)
@@ -125,10 +134,14 @@ public enum RemoteWriteDecoder {
 
 /// The three arrays of a ``SampleBatch`` while they fill.
 struct BatchBuilder {
+    /// Labels merged into every series that lacks them, sorted by name.
+    let added: [LabelRange]
     var labels: [LabelRange] = []
     var series: [BatchSeries] = []
     var samples: [Sample] = []
     var metadata: [MetricMetadata] = []
+
+    init(added: [LabelRange] = []) { self.added = added }
 
     /// Reserves each array once, exactly, by counting series, labels and
     /// samples in a quick pass that reads only tags and lengths (a few percent
@@ -173,8 +186,38 @@ struct BatchBuilder {
             }
             i &+= n
         }
-        labels.reserveCapacity(labelCount)
+        labels.reserveCapacity(labelCount + seriesCount * added.count)
         series.reserveCapacity(seriesCount)
         samples.reserveCapacity(sampleCount)
     }
+}
+
+/// Labels the decoder merges into every series that lacks a label of that
+/// name (a series' own value wins), as a center adds its `center` label and
+/// external labels: done while decoding, the labels are placed and hashed
+/// with the series' own, instead of rebuilding every label set afterwards
+/// (``SampleBatch/addMissingLabels(_:)``).
+struct AddedLabels {
+    /// Ranges into the decoded bytes, past the protobuf, sorted by name.
+    var ranges: [LabelRange] = []
+
+    /// Appends the names and values of `labels` to `bytes` (past the
+    /// protobuf) and returns their ranges.
+    static func append(_ labels: Labels, to bytes: inout [UInt8]) -> AddedLabels {
+        var added = AddedLabels()
+        for label in labels {
+            let nameStart = UInt32(bytes.count)
+            bytes.append(contentsOf: label.name.utf8)
+            let valueStart = UInt32(bytes.count)
+            bytes.append(contentsOf: label.value.utf8)
+            added.ranges.append(
+                LabelRange(
+                    nameStart: nameStart, nameLength: UInt32(label.name.utf8.count), valueStart: valueStart,
+                    valueLength: UInt32(label.value.utf8.count)))
+        }
+        return added
+    }
+
+    /// The bytes `append` adds for `labels`.
+    static func byteCount(_ labels: Labels) -> Int { labels.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count } }
 }

@@ -70,29 +70,13 @@ public enum RemoteWriteEncoder {
             for (selection, sizes) in zip(selections, seriesSizes) {
                 let batch = selection.batch
                 batch.bytes.withUnsafeBufferPointer { bytes in
-                    let base = bytes.baseAddress!
                     var next = 0
                     selection.forEachSeries { entry in
                         let body = sizes[next]
                         next += 1
                         w.byte(0x0a)
                         w.varint(UInt64(body))
-                        for range in batch.labels[Int(entry.labelStart)..<Int(entry.labelStart + entry.labelCount)] {
-                            let name = Int(range.nameLength)
-                            let value = Int(range.valueLength)
-                            w.byte(0x0a)
-                            w.varint(UInt64(labelSize(name, value)))
-                            if name > 0 {
-                                w.byte(0x0a)
-                                w.varint(UInt64(name))
-                                w.copy(base + Int(range.nameStart), name)
-                            }
-                            if value > 0 {
-                                w.byte(0x12)
-                                w.varint(UInt64(value))
-                                w.copy(base + Int(range.valueStart), value)
-                            }
-                        }
+                        writeLabels(batch.labels[Int(entry.labelStart)..<Int(entry.labelStart + entry.labelCount)], from: bytes, to: &w)
                         for sample in batch.samples[Int(entry.sampleStart)..<Int(entry.sampleStart + entry.sampleCount)] {
                             w.byte(0x12)
                             w.varint(UInt64(sampleSize(sample)))
@@ -116,6 +100,71 @@ public enum RemoteWriteEncoder {
         }
         precondition(out.count == total, "remote-write encoder sized \(total) bytes, wrote \(out.count)")
         return out
+    }
+
+    /// Writes the `Label` messages of `ranges`. Labels decoded from a request
+    /// usually still lie in `bytes` exactly as they are to be written (one
+    /// after another, each in its canonical encoding): such runs are copied
+    /// with one `memcpy` each; the rest (labels the center added, anything
+    /// a sender encoded otherwise) field by field.
+    @inline(__always)
+    static func writeLabels(_ ranges: ArraySlice<LabelRange>, from bytes: UnsafeBufferPointer<UInt8>, to w: inout PointerWriter) {
+        let base = bytes.baseAddress!
+        var i = ranges.startIndex
+        while i < ranges.endIndex {
+            let range = ranges[i]
+            if let start = wireStart(of: range, in: bytes) {
+                var end = Int(range.valueStart + range.valueLength)
+                i += 1
+                while i < ranges.endIndex, wireStart(of: ranges[i], in: bytes) == end {
+                    end = Int(ranges[i].valueStart + ranges[i].valueLength)
+                    i += 1
+                }
+                w.copy(base + start, end - start)
+                continue
+            }
+            let name = Int(range.nameLength)
+            let value = Int(range.valueLength)
+            w.byte(0x0a)
+            w.varint(UInt64(labelSize(name, value)))
+            if name > 0 {
+                w.byte(0x0a)
+                w.varint(UInt64(name))
+                w.copy(base + Int(range.nameStart), name)
+            }
+            if value > 0 {
+                w.byte(0x12)
+                w.varint(UInt64(value))
+                w.copy(base + Int(range.valueStart), value)
+            }
+            i += 1
+        }
+    }
+
+    /// Where the `Label` message of `range` starts in `bytes`, when the bytes
+    /// before its name and between its name and value are exactly what the
+    /// encoder writes there, in the shape every sender uses (every length
+    /// below 128, so one byte each): copying from there to the value's end
+    /// writes what field-by-field encoding would. Nil otherwise (then the
+    /// label is written field by field).
+    @inline(__always)
+    static func wireStart(of range: LabelRange, in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        let name = Int(range.nameLength)
+        let value = Int(range.valueLength)
+        let body = name + value + 4
+        let nameStart = Int(range.nameStart)
+        let valueHeader = nameStart + name
+        guard name > 0, value > 0, body < 0x80, nameStart >= 4, Int(range.valueStart) == valueHeader + 2 else {
+            return nil
+        }
+        let raw = UnsafeRawPointer(bytes.baseAddress!)
+        // 0a <body> 0a <name length>, then 12 <value length>.
+        let header = UInt32(0x0a) | UInt32(body) << 8 | 0x0a << 16 | UInt32(name) << 24
+        let valueTag = UInt16(0x12) | UInt16(value) << 8
+        guard UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: nameStart - 4, as: UInt32.self)) == header,
+            UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: valueHeader, as: UInt16.self)) == valueTag
+        else { return nil }
+        return nameStart - 4
     }
 
     /// The bytes of one series' `TimeSeries` message body.
@@ -159,6 +208,7 @@ public enum RemoteWriteEncoder {
     }
 
     /// `Label`: name = 1, value = 2, each left out when empty.
+    @inline(__always)
     static func labelSize(_ name: Int, _ value: Int) -> Int {
         (name == 0 ? 0 : 1 + Varint.size(UInt64(name)) + name)
             + (value == 0 ? 0 : 1 + Varint.size(UInt64(value)) + value)
@@ -166,6 +216,7 @@ public enum RemoteWriteEncoder {
 
     /// `Sample`: value = 1 (left out when its bits are all zero, so -0.0
     /// survives), timestamp = 2 (left out when 0).
+    @inline(__always)
     static func sampleSize(_ sample: Sample) -> Int {
         (sample.v.bitPattern == 0 ? 0 : 9)
             + (sample.t == 0 ? 0 : 1 + Varint.size(UInt64(bitPattern: sample.t)))
@@ -284,10 +335,11 @@ public struct SeriesSelection: Sendable {
         self.sampleCount = sampleCount
     }
 
-    var count: Int { series?.count ?? batch.series.count }
+    /// The selected series.
+    public var count: Int { series?.count ?? batch.series.count }
     var metadata: [MetricMetadata] { includesMetadata ? batch.metadata : [] }
 
-    @inline(__always) func forEachSeries(_ body: (BatchSeries) -> Void) {
+    @inline(__always) public func forEachSeries(_ body: (BatchSeries) -> Void) {
         if let series {
             for i in series { body(batch.series[Int(i)]) }
         } else {

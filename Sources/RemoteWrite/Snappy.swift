@@ -1,4 +1,5 @@
 import CSnappy
+import Encoding
 
 /// Snappy block compression (the raw format, not the framed one), as
 /// remote-write 1.0 uses it for request bodies. A thin wrapper over libsnappy.
@@ -12,10 +13,12 @@ public enum Snappy {
     /// - Throws: ``RemoteWriteError/Code/tooLarge`` past the limit,
     ///   ``RemoteWriteError/Code/framedSnappy`` for the framed format,
     ///   ``RemoteWriteError/Code/malformedSnappy`` for anything else invalid.
+    /// `reservingCapacity`: bytes of room to leave after the output, so that
+    /// appending that many does not copy it.
     /// - Complexity: O(n) in the decompressed size, one allocation.
-    public static func decompress(_ input: UnsafeRawBufferPointer, maxDecodedSize: Int) throws(RemoteWriteError)
-        -> [UInt8]
-    {
+    public static func decompress(
+        _ input: UnsafeRawBufferPointer, maxDecodedSize: Int, reservingCapacity extra: Int = 0
+    ) throws(RemoteWriteError) -> [UInt8] {
         if isFramedStream(input) {
             throw RemoteWriteError(.framedSnappy, framedMessage)
         }
@@ -30,7 +33,7 @@ public enum Snappy {
         var status = SNAPPY_OK
         // Uninitialized capacity: snappy writes every byte, so zero-filling
         // first would only double the memory traffic.
-        let output = [UInt8](unsafeUninitializedCapacity: max(declared, 1)) { buffer, initialized in
+        let output = [UInt8](unsafeUninitializedCapacity: max(declared + extra, 1)) { buffer, initialized in
             var length = declared
             status = buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
                 snappy_uncompress(source, input.count, $0, &length)
@@ -85,6 +88,35 @@ public enum Snappy {
     /// Array convenience for ``compress(_:)-(UnsafeRawBufferPointer)``.
     public static func compress(_ input: [UInt8]) -> [UInt8] {
         input.withUnsafeBytes { compress($0) }
+    }
+
+    /// One block that decompresses to the concatenation of what `blocks`
+    /// decompress to, without decompressing anything: a block is its
+    /// decompressed length (a uvarint) followed by literals and back
+    /// references, and a reference only reaches back into the block's own
+    /// output, so the element streams can follow one another under a new
+    /// length. With remote-write bodies, since a `WriteRequest` is its
+    /// repeated fields, the result is one request holding all of theirs.
+    /// - Returns: nil when a block's length header is invalid, or the total
+    ///   is over 2^32 - 1 (the most a block may declare).
+    /// - Complexity: O(n) in the compressed bytes; one copy.
+    public static func concatenate(_ blocks: [[UInt8]]) -> [UInt8]? {
+        var total = 0
+        var headers: [Int] = []
+        headers.reserveCapacity(blocks.count)
+        for block in blocks {
+            guard let length = block.withUnsafeBytes({ decodedLength($0) }),
+                let lastHeaderByte = block.firstIndex(where: { $0 < 0x80 })
+            else { return nil }
+            total += length
+            headers.append(lastHeaderByte + 1)
+        }
+        guard total <= Int(UInt32.max) else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(Varint.size(UInt64(total)) + blocks.reduce(0) { $0 + $1.count })
+        Varint.appendUnsigned(UInt64(total), to: &out)
+        for (block, header) in zip(blocks, headers) { out.append(contentsOf: block[header...]) }
+        return out
     }
 
     /// The stream identifier chunk that opens every snappy framed stream:

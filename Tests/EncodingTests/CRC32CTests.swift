@@ -38,6 +38,28 @@ import TestSupport
             let head = CRC32C.checksum(Array(bytes[..<split]))
             let whole = Array(bytes[split...]).withUnsafeBytes { CRC32C.checksum($0, continuing: head) }
             #expect(whole == crc)
+            #expect(bytes.withUnsafeBytes { CRC32C.tableChecksum($0) } == crc, "the tables agree, length \(length)")
         }
+    }
+
+    /// The instruction is used where the processor has it, so the checks
+    /// above compare it with the reference rather than the tables with themselves.
+    @Test func theProcessorsInstructionIsUsedOnX86() {
+        #if arch(x86_64)
+            #expect(CRC32C.hardware)
+        #endif
+    }
+}
+
+/// A frame whose payload comes in two pieces has the header of the joined payload.
+@Suite struct CheckedFrameTests {
+    @Test func aHeaderOverTwoPiecesIsTheHeaderOfTheJoinedPayload() {
+        let head: [UInt8] = [1, 2, 3]
+        let tail: [UInt8] = Array(0...200)
+        var joined: [UInt8] = []
+        CheckedFrame.append(to: &joined) { $0.append(contentsOf: head + tail) }
+        let header = head.withUnsafeBytes { h in tail.withUnsafeBytes { CheckedFrame.header(payload: h, $0) } }
+        #expect(header == Array(joined[..<CheckedFrame.headerSize]))
+        #expect(CheckedFrame.decodeHeader(header)?.length == head.count + tail.count)
     }
 }

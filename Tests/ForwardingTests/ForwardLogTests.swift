@@ -53,28 +53,56 @@ import TestSupport
         #expect(reader.sampleSeq == 13 && reader.position == log.end)
     }
 
-    /// A center logs a request as it was received plus the labels it adds;
-    /// the reader hands out the series as the center stored them.
-    @Test func aRequestLoggedAsReceivedReadsBackWithTheAddedLabels() throws {
-        let dir = try TemporaryDirectory("fwdraw")
+    /// A write becomes one record per shard its series hash to, each with
+    /// only that shard's series and ready to send; together they hold the
+    /// batch, labels the center added included.
+    @Test func aWriteIsLoggedAsOneRecordPerShard() throws {
+        let dir = try TemporaryDirectory("fwdshards")
         defer { dir.remove() }
-        let log = try ForwardLog(directory: dir.path, logger: logger)
-        let received = Self.batch("a", 1...3)
-        let body = RemoteWriteEncoder.snappyBody(received)
-        var stored = received
-        stored.addMissingLabels(Labels(["center": "bj", "region": "north"]))
-        try log.append(request: body, decoded: stored, adding: Labels(["center": "bj", "region": "north"]), acknowledgedAt: 5)
+        let log = try ForwardLog(directory: dir.path, shards: 4, maxSamplesPerRecord: 1000, logger: logger)
+        var batch = SampleBatch.make((0..<100).map { i in (Labels(["__name__": "m", "i": "\(i)"]), [Sample(t: Int64(i), v: 1)]) })
+        batch.addMissingLabels(Labels(["center": "bj"]))
+        try log.append(batch, acknowledgedAt: 7)
         let items = try Self.readAll(ForwardLogReader(log: log, from: Self.start(log)))
-        guard items.count == 1, case .record(let record) = items[0] else {
-            Issue.record("expected one record, got \(items)")
-            return
+        var seen: [Labels: Int] = [:]
+        var nextSeq: UInt64 = 0
+        for item in items {
+            guard case .record(let record) = item else {
+                Issue.record("expected records only, got \(item)")
+                return
+            }
+            #expect(record.header.shardCount == 4 && record.header.acknowledgedAt == 7)
+            #expect(record.header.firstSampleSeq == nextSeq)
+            nextSeq += record.header.sampleCount
+            let decoded = try record.decode()
+            #expect(UInt64(decoded.sampleCount) == record.header.sampleCount)
+            #expect(decoded.samples.map(\.t).min() == record.header.minTime)
+            for i in decoded.series.indices {
+                #expect(Int(decoded.series[i].labelsHash % 4) == record.header.shard)
+                seen[decoded.labelSet(of: i)] = record.header.shard
+            }
         }
-        #expect(record.header.sampleCount == 3 && record.header.minTime == 1000 && record.header.acknowledgedAt == 5)
-        #expect(record.body == body, "the body is kept as received")
-        let decoded = try record.decode()
-        #expect(decoded.labelSet(of: 0) == Labels(["__name__": "a", "job": "j", "center": "bj", "region": "north"]))
-        #expect(decoded.series[0].labelsHash == stored.series[0].labelsHash)
-        #expect(decoded.samples == stored.samples)
+        #expect(items.count == 4)
+        #expect(nextSeq == 100)
+        #expect(Set(seen.keys) == Set(batch.series.indices.map { batch.labelSet(of: $0) }))
+        #expect(seen.keys.allSatisfy { $0["center"] == "bj" })
+    }
+
+    /// The example in docs/format/forward-log.md, byte for byte.
+    @Test func aNewLogWithOneWriteIsTheDocumentedBytes() throws {
+        let dir = try TemporaryDirectory("fwdgolden")
+        defer { dir.remove() }
+        let log = try ForwardLog(directory: dir.path, shards: 4, logger: logger)
+        let labels = Labels(["__name__": "up", "center": "a", "job": "node"])
+        try log.append(.make([(labels, [Sample(t: 1_700_000_000_000, v: 1)])]), acknowledgedAt: 1_700_000_000_250)
+        log.close()
+        let expected =
+            "01030000002d062f2e530100015900000057760f140100010180a0abfef96280a0abfef962f4a3abfef96202043ef03d0a3c"
+            + "0a0e0a085f5f6e616d655f5f120275700a0b0a0663656e7465721201610a0b0a036a6f6212046e6f6465121009000000000000"
+            + "f03f1080d095ffbc31"
+        let bytes = try #require(FileManager.default.contents(atPath: dir.appending("00000001")))
+        #expect(bytes.map { String(format: "%02x", $0) }.joined() == expected)
+        #expect(LabelsHash.of(labels) == 0x73be_fdef_386f_1cda)
     }
 
     @Test func aWaitingReaderWakesForANewRecord() throws {

@@ -6,38 +6,34 @@ import Testing
 import TestSupport
 
 /// The pure parts of a sender: the acknowledgement watermark, the backoff,
-/// and the split of a record among shards.
+/// and the split of a write among shards.
 @Suite struct SenderLogicTests {
     static func record(_ n: Int, samples: UInt64 = 10) -> ForwardRecord {
         ForwardRecord(
             header: ForwardRecordHeader(
                 firstSampleSeq: UInt64(n) * samples, sampleCount: samples, seriesCount: 1, minTime: Int64(n),
-                maxTime: Int64(n), acknowledgedAt: Int64(1000 + n)),
+                maxTime: Int64(n), acknowledgedAt: Int64(1000 + n), shard: 0, shardCount: 1),
             position: ForwardPosition(segment: 1, offset: n * 100), end: ForwardPosition(segment: 1, offset: (n + 1) * 100),
             body: [])
     }
 
     @Test func theCursorPassesARecordOnlyWhenItAndAllBeforeItAreAcknowledged() {
         var tracker = AckTracker(cursor: ForwardCursor(position: ForwardPosition(segment: 1, offset: 0), sampleSeq: 0))
-        let a = tracker.register(Self.record(0), parts: 2)
-        let b = tracker.register(Self.record(1), parts: 1)
-        let c = tracker.register(Self.record(2), parts: 1)
+        let a = tracker.register(Self.record(0))
+        let b = tracker.register(Self.record(1))
+        let c = tracker.register(Self.record(2))
         #expect(tracker.pendingRecords == 3)
         tracker.acknowledge(b)
         tracker.acknowledge(c)
-        #expect(tracker.cursor.position.offset == 0, "record 0 still has two parts out")
-        tracker.acknowledge(a)
-        #expect(tracker.cursor.position.offset == 0, "one part of record 0 is still out")
+        #expect(tracker.cursor.position.offset == 0, "record 0 is still out")
         #expect(tracker.oldestPending?.acknowledgedAt == 1000)
         tracker.acknowledge(a)
         #expect(tracker.cursor == ForwardCursor(position: ForwardPosition(segment: 1, offset: 300), sampleSeq: 30))
         #expect(tracker.pendingRecords == 0 && tracker.oldestPending == nil)
     }
 
-    @Test func aRecordWithNothingToSendAndAGapPassAtOnceWhenFirst() {
-        var tracker = AckTracker(cursor: ForwardCursor(position: ForwardPosition(segment: 1, offset: 0), sampleSeq: 0))
-        _ = tracker.register(Self.record(0), parts: 0)
-        #expect(tracker.cursor.position.offset == 100)
+    @Test func aGapPassesAtOnceWhenFirst() {
+        var tracker = AckTracker(cursor: ForwardCursor(position: ForwardPosition(segment: 1, offset: 100), sampleSeq: 10))
         let gap = ForwardGap(
             from: ForwardPosition(segment: 1, offset: 100), to: ForwardPosition(segment: 4, offset: 0), samples: 50,
             minTime: nil, maxTime: nil, cause: .diskBudget, reason: "test")
@@ -48,7 +44,7 @@ import TestSupport
     @Test func manyRecordsKeepTheTrackerSmall() {
         var tracker = AckTracker(cursor: ForwardCursor(position: ForwardPosition(segment: 1, offset: 0), sampleSeq: 0))
         for n in 0..<10_000 {
-            let number = tracker.register(Self.record(n), parts: 1)
+            let number = tracker.register(Self.record(n))
             if n >= 1 { tracker.acknowledge(number - 1) }
         }
         #expect(tracker.pendingRecords == 1)
@@ -72,7 +68,7 @@ import TestSupport
         }
         let batch = SampleBatch.make(input)
         let pieces = batch.split(shards: 4, maxSamples: 300)
-        #expect(pieces.allSatisfy { $0.selection.sampleCount <= 300 + 40 })
+        #expect(pieces.allSatisfy { $0.selection.sampleCount <= 300 })
         #expect(pieces.reduce(0) { $0 + $1.selection.sampleCount } == batch.sampleCount)
         var seen: [Labels: (shard: Int, samples: [Sample])] = [:]
         for piece in pieces {

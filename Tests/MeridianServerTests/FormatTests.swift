@@ -241,6 +241,13 @@ import Testing
             #expect(error.problems[0].message.contains("center.name"))
             #expect(error.problems[1].message.contains("forward.upstreams"))
         }
+        do {
+            _ = try MeridianConfig.parse(yaml: "forward:\n  shards: 5000\n")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.problems.map(\.line) == [2])
+            #expect(error.problems[0].message.contains("forward.shards must be at most 1024"))
+        }
     }
 
     @Test func aCenterWithNameAndUpstreamIsAccepted() throws {

@@ -172,6 +172,85 @@ import Testing
         }
     }
 
+    /// The encoder copies labels that still lie in a decoded body in their
+    /// canonical form in runs; a body another sender encoded differently
+    /// (padded varints, unknown fields, fields out of order) and labels a
+    /// center added must come out the same as SwiftProtobuf writes them.
+    @Test func encodingADecodedBatchWithAddedLabelsMatchesSwiftProtobuf() throws {
+        var generator = RequestGenerator(seed: 91)
+        var variations = WireVariations(seed: 92)
+        let added = Labels(["center": "bj", "zone": "z1"])
+        for round in 0..<200 {
+            var request = Prometheus_WriteRequest()
+            request.timeseries = (0..<Int.random(in: 1...8, using: &generator.rng)).map { _ in
+                var series = Prometheus_TimeSeries()
+                series.labels = generator.validLabels().filter { $0.name != "center" && $0.name != "zone" }
+                series.samples = [Prometheus_Sample.with { $0.value = 1; $0.timestamp = 1000 }]
+                return series
+            }
+            let body = round % 2 == 0 ? try request.serializedBytes() : try variations.request(request)
+            var batch = try RemoteWriteDecoder.decode(protobuf: body)
+            batch.addMissingLabels(added)
+            var expected = request
+            for i in expected.timeseries.indices {
+                expected.timeseries[i].labels += added.map { label in Prometheus_Label.with { $0.name = label.name; $0.value = label.value } }
+                expected.timeseries[i].labels.sort { Array($0.name.utf8).lexicographicallyPrecedes(Array($1.name.utf8)) }
+            }
+            #expect(RemoteWriteEncoder.encode(batch) == (try expected.serializedBytes()), "round \(round)")
+        }
+    }
+
+    /// Labels added while decoding are the labels ``SampleBatch/addMissingLabels(_:)``
+    /// adds afterwards: same label sets, same hashes, a series' own value
+    /// kept; and the limits count only the labels the sender sent.
+    @Test func labelsAddedWhileDecodingMatchAddingThemAfterwards() throws {
+        var generator = RequestGenerator(seed: 93)
+        var variations = WireVariations(seed: 94)
+        let added = Labels(["center": "bj", "zone": "z1", "__aaa": "first"])
+        for round in 0..<200 {
+            var request = Prometheus_WriteRequest()
+            request.timeseries = (0..<Int.random(in: 1...8, using: &generator.rng)).map { n in
+                var series = Prometheus_TimeSeries()
+                series.labels = generator.validLabels()
+                if n % 3 == 0 {
+                    // A series with its own center keeps it.
+                    series.labels.removeAll { $0.name == "center" }
+                    series.labels.append(Prometheus_Label.with { $0.name = "center"; $0.value = "own" })
+                    series.labels.sort { Array($0.name.utf8).lexicographicallyPrecedes(Array($1.name.utf8)) }
+                }
+                series.samples = [Prometheus_Sample.with { $0.value = Double(n); $0.timestamp = 1000 }]
+                return series
+            }
+            let protobuf = round % 2 == 0 ? try request.serializedBytes() : try variations.request(request)
+            let body = Snappy.compress(protobuf)
+            var ignored = RemoteWriteDecoder.Ignored()
+            let merged = try body.withUnsafeBytes { raw in
+                try RemoteWriteDecoder.decodeRequest(
+                    body: raw, contentEncoding: "snappy", contentType: nil, ignored: &ignored, adding: added)
+            }
+            var expected = try RemoteWriteDecoder.decode(protobuf: protobuf)
+            expected.addMissingLabels(added)
+            #expect(merged.series.count == expected.series.count)
+            for i in expected.series.indices {
+                #expect(merged.labelSet(of: i) == expected.labelSet(of: i), "round \(round)")
+                #expect(merged.series[i].labelsHash == expected.series[i].labelsHash)
+                #expect(merged.series[i].labelsHash == LabelsHash.of(merged.labelSet(of: i)))
+            }
+            #expect(merged.samples == expected.samples)
+            #expect(RemoteWriteEncoder.encode(merged) == RemoteWriteEncoder.encode(expected))
+        }
+        // A series at the label limit is still accepted with the added labels.
+        var limits = RemoteWriteLimits()
+        limits.maxLabelsPerSeries = 2
+        let body = RemoteWriteEncoder.snappyBody([(Labels(["__name__": "m", "job": "j"]), [Sample(t: 1, v: 1)])])
+        var ignored = RemoteWriteDecoder.Ignored()
+        let batch = try body.withUnsafeBytes { raw in
+            try RemoteWriteDecoder.decodeRequest(
+                body: raw, contentEncoding: "snappy", contentType: nil, limits: limits, ignored: &ignored, adding: added)
+        }
+        #expect(batch.labelSet(of: 0).count == 5)
+    }
+
     static let discardUnknown: BinaryDecodingOptions = {
         var options = BinaryDecodingOptions()
         options.discardUnknownFields = true

@@ -22,6 +22,19 @@ import Testing
         #expect(error?.httpStatus == 400)
     }
 
+    /// Blocks joined without decompressing them decompress to the joined
+    /// inputs, back references included (the repetitive halves make many).
+    @Test func concatenatedBlocksDecompressToTheConcatenation() throws {
+        var rng = SplitMix64(seed: 5)
+        let inputs: [[UInt8]] = [0, 1, 300, 70_000, 5].map { size in
+            (0..<size).map { i in i % 3 == 0 ? UInt8.random(in: 0...255, using: &rng) : UInt8(i % 11) }
+        }
+        let joined = try #require(Snappy.concatenate(inputs.map { Snappy.compress($0) }))
+        let expected = inputs.flatMap { $0 }
+        #expect(try Snappy.decompress(joined, maxDecodedSize: expected.count) == expected)
+        #expect(Snappy.concatenate([Snappy.compress([1, 2, 3]), [0x80]]) == nil, "an invalid header is refused")
+    }
+
     @Test func truncatedBlockIsMalformed() {
         let compressed = Snappy.compress(Array(repeating: 42, count: 1000) + (0..<255).map { UInt8($0) })
         for length in 1..<compressed.count {

@@ -80,6 +80,32 @@ enum ForwardFiles {
         }
     }
 
+    /// Writes `first` then `second` at the file's offset, as one `writev`
+    /// unless the kernel takes less.
+    static func writeAll(_ fd: Int32, _ first: [UInt8], _ second: [UInt8], path: String) throws(ForwardError) {
+        var done = 0
+        let total = first.count + second.count
+        while done < total {
+            let n = first.withUnsafeBytes { a in
+                second.withUnsafeBytes { b in
+                    // The parts of each buffer not yet written.
+                    let skipA = min(done, a.count)
+                    let skipB = done - skipA
+                    var parts = [
+                        iovec(iov_base: UnsafeMutableRawPointer(mutating: a.baseAddress.map { $0 + skipA }), iov_len: a.count - skipA),
+                        iovec(iov_base: UnsafeMutableRawPointer(mutating: b.baseAddress.map { $0 + skipB }), iov_len: b.count - skipB),
+                    ]
+                    return writev(fd, &parts, 2)
+                }
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw error("cannot write", path)
+            }
+            done += n
+        }
+    }
+
     /// Writes `bytes` to `path` atomically: a temporary file, fsync, rename, fsync of the directory.
     static func replace(_ path: String, with bytes: [UInt8], directory: String) throws(ForwardError) {
         let temporary = path + ".tmp"

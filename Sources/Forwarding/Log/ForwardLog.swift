@@ -20,6 +20,9 @@ import MeridianModel
 public final class ForwardLog: @unchecked Sendable {
     public let directory: String
     let segmentSize: Int
+    /// Connections per upstream that records are split for, and samples per record at most.
+    let shards: Int
+    let maxSamplesPerRecord: Int
     /// Bytes the segments may take together; 0: no limit but the disk.
     let maxBytes: Int
     let logger: Logger
@@ -35,9 +38,15 @@ public final class ForwardLog: @unchecked Sendable {
 
     /// Opens the log in `directory`, creating it, repairing a torn last record,
     /// and starting a new segment for this process's writes.
-    public init(directory: String, segmentSize: Int = 64 << 20, maxBytes: Int = 0, logger: Logger) throws(ForwardError) {
+    public init(
+        directory: String, segmentSize: Int = 64 << 20, maxBytes: Int = 0, shards: Int = 1,
+        maxSamplesPerRecord: Int = 5_000, logger: Logger
+    ) throws(ForwardError) {
+        precondition((1...ForwardRecord.maxShards).contains(shards) && maxSamplesPerRecord > 0)
         self.directory = directory
         self.segmentSize = segmentSize
+        self.shards = shards
+        self.maxSamplesPerRecord = maxSamplesPerRecord
         self.maxBytes = maxBytes
         self.logger = logger
         try ForwardFiles.makeDirectory(directory)
@@ -87,53 +96,44 @@ public final class ForwardLog: @unchecked Sendable {
         ForwardFiles.syncDirectory(directory)
     }
 
-    /// Appends `batch` as one record and hands it to the OS before returning,
-    /// so a crash of the process cannot lose it. Batches without samples are
-    /// not logged.
+    /// Appends `batch` as records, one per connection its series go through
+    /// (see ``ForwardRecord/prepare(_:shards:maxSamples:acknowledgedAt:)``),
+    /// and hands them to the OS before returning, so a crash of the process
+    /// cannot lose them. Batches without samples are not logged.
     /// - Complexity: O(bytes of the batch); the encoding and compression run
     ///   before the lock is taken.
     /// - Throws: ``ForwardError/Code/disk`` when the segment cannot be written.
     public func append(_ batch: SampleBatch, acknowledgedAt: Int64) throws(ForwardError) {
         guard batch.sampleCount > 0 else { return }
-        let (header, body) = ForwardRecord.prepare(batch, acknowledgedAt: acknowledgedAt)
-        try append(header, body)
-    }
-
-    /// Appends a request as it was received (`body`, snappy-compressed), whose
-    /// decoded form is `batch`, with `labels` for the reader to add to every
-    /// series that lacks them: what the center stored, without encoding or
-    /// compressing anything again.
-    /// - Complexity: O(series) for the header; the body is written as it is.
-    public func append(request body: [UInt8], decoded batch: SampleBatch, adding labels: Labels, acknowledgedAt: Int64)
-        throws(ForwardError)
-    {
-        guard batch.sampleCount > 0 else { return }
-        var header = ForwardRecord.header(for: batch, acknowledgedAt: acknowledgedAt)
-        header.addedLabels = labels
-        try append(header, body)
-    }
-
-    private func append(_ prepared: ForwardRecordHeader, _ body: [UInt8]) throws(ForwardError) {
-        var header = prepared
+        let records = ForwardRecord.prepare(
+            batch, shards: shards, maxSamples: maxSamplesPerRecord, acknowledgedAt: acknowledgedAt)
         condition.lock()
-        defer { condition.unlock() }
-        guard !closed else { throw ForwardError(.disk, "forward log is closed") }
-        header.firstSampleSeq = nextSampleSeq
-        var frame: [UInt8] = []
-        frame.reserveCapacity(body.count + 64)
-        CheckedFrame.append(to: &frame) { out in
-            header.encode(into: &out)
-            out.append(contentsOf: body)
+        defer {
+            condition.broadcast()
+            condition.unlock()
         }
+        guard !closed else { throw ForwardError(.disk, "forward log is closed") }
+        for (header, body) in records { try appendLocked(header, body) }
+    }
+
+    private func appendLocked(_ prepared: ForwardRecordHeader, _ body: [UInt8]) throws(ForwardError) {
+        var header = prepared
+        header.firstSampleSeq = nextSampleSeq
+        // The frame header and the record header, then the body as it is.
+        var recordHeader: [UInt8] = []
+        header.encode(into: &recordHeader)
+        let prefix = recordHeader.withUnsafeBytes { head in
+            body.withUnsafeBytes { CheckedFrame.header(payload: head, $0) }
+        } + recordHeader
+        let frameBytes = prefix.count + body.count
         let active = segments[segments.count - 1]
-        if active.samples > 0 && active.bytes + frame.count > segmentSize {
+        if active.samples > 0 && active.bytes + frameBytes > segmentSize {
             try startSegment(segments[segments.count - 1].number + 1)
         }
         let path = path(of: segments[segments.count - 1].number)
-        try ForwardFiles.writeAll(activeFD, frame, path: path)
-        segments[segments.count - 1].add(header, frameBytes: frame.count)
+        try ForwardFiles.writeAll(activeFD, prefix, body, path: path)
+        segments[segments.count - 1].add(header, frameBytes: frameBytes)
         nextSampleSeq += header.sampleCount
-        condition.broadcast()
     }
 
     /// Where the next record will start: everything before it is readable.

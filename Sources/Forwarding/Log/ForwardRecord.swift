@@ -4,14 +4,11 @@ import RemoteWrite
 
 /// The fixed part at the start of every forward-log record's payload
 /// (docs/format/forward-log.md): enough to account for the record (sample
-/// counts, time range, when it was acknowledged) without decompressing it.
+/// counts, time range, when it was acknowledged) and to send it (which
+/// connection) without decompressing it.
 public struct ForwardRecordHeader: Sendable, Equatable {
-    /// The payload formats: 1, a request as stored; 2, a request as received,
-    /// followed by the labels to add to every series that lacks them (so a
-    /// center logs the body it was sent, without encoding it again). Readers
-    /// refuse others.
+    /// The payload format. Readers refuse others.
     static let version: UInt8 = 1
-    static let versionWithLabels: UInt8 = 2
 
     /// Sequence number of the record's first sample across the whole log.
     public var firstSampleSeq: UInt64
@@ -22,25 +19,21 @@ public struct ForwardRecordHeader: Sendable, Equatable {
     public var maxTime: Int64
     /// Wall-clock milliseconds when the center acknowledged the samples.
     public var acknowledgedAt: Int64
-    /// Labels the reader adds to every series of the body that lacks them (version 2).
-    public var addedLabels = Labels.empty
+    /// The connection the record goes through, of `shardCount`: every
+    /// series of the record hashes to it, so it keeps its order.
+    public var shard: Int
+    public var shardCount: Int
 
     func encode(into out: inout [UInt8]) {
-        out.append(addedLabels.isEmpty ? Self.version : Self.versionWithLabels)
+        out.append(Self.version)
         Varint.appendUnsigned(firstSampleSeq, to: &out)
         Varint.appendUnsigned(sampleCount, to: &out)
         Varint.appendUnsigned(seriesCount, to: &out)
         Varint.appendSigned(minTime, to: &out)
         Varint.appendSigned(maxTime, to: &out)
         Varint.appendSigned(acknowledgedAt, to: &out)
-        guard !addedLabels.isEmpty else { return }
-        Varint.appendUnsigned(UInt64(addedLabels.count), to: &out)
-        for label in addedLabels {
-            for text in [label.name, label.value] {
-                Varint.appendUnsigned(UInt64(text.utf8.count), to: &out)
-                out.append(contentsOf: text.utf8)
-            }
-        }
+        Varint.appendUnsigned(UInt64(shard), to: &out)
+        Varint.appendUnsigned(UInt64(shardCount), to: &out)
     }
 
     /// Reads a header from the start of `payload`; returns it and where the body starts.
@@ -51,38 +44,21 @@ public struct ForwardRecordHeader: Sendable, Equatable {
 
     static func decode(_ payload: UnsafeRawBufferPointer) throws(ForwardError) -> (ForwardRecordHeader, bodyOffset: Int) {
         var cursor = ByteCursor(payload)
-        guard let version = cursor.readByte(), version == Self.version || version == Self.versionWithLabels else {
+        guard let version = cursor.readByte(), version == Self.version else {
             throw ForwardError(.corruption, "forward record of unknown version \(payload.first.map { "\($0)" } ?? "none")")
         }
         guard let seq = cursor.readUVarint(), let samples = cursor.readUVarint(), let series = cursor.readUVarint(),
-            let minTime = cursor.readVarint(), let maxTime = cursor.readVarint(), let at = cursor.readVarint()
+            let minTime = cursor.readVarint(), let maxTime = cursor.readVarint(), let at = cursor.readVarint(),
+            let shard = cursor.readUVarint(), let shardCount = cursor.readUVarint()
         else { throw ForwardError(.corruption, "forward record header cut short") }
-        var header = ForwardRecordHeader(
-            firstSampleSeq: seq, sampleCount: samples, seriesCount: series, minTime: minTime, maxTime: maxTime,
-            acknowledgedAt: at)
-        if version == Self.versionWithLabels {
-            guard let count = cursor.readUVarint(), count <= 1024 else {
-                throw ForwardError(.corruption, "forward record: bad count of added labels")
-            }
-            var labels: [Label] = []
-            for _ in 0..<count {
-                guard let name = readString(&cursor), let value = readString(&cursor) else {
-                    throw ForwardError(.corruption, "forward record: added labels cut short")
-                }
-                labels.append(Label(name: name, value: value))
-            }
-            header.addedLabels = Labels(labels)
+        guard shardCount >= 1, shardCount <= UInt64(ForwardRecord.maxShards), shard < shardCount else {
+            throw ForwardError(.corruption, "forward record of shard \(shard) of \(shardCount)")
         }
+        let header = ForwardRecordHeader(
+            firstSampleSeq: seq, sampleCount: samples, seriesCount: series, minTime: minTime, maxTime: maxTime,
+            acknowledgedAt: at, shard: Int(shard), shardCount: Int(shardCount))
         return (header, cursor.offset)
     }
-}
-
-/// A uvarint length and that many bytes of UTF-8.
-private func readString(_ cursor: inout ByteCursor) -> String? {
-    guard let length = cursor.readUVarint(), length <= UInt64(CheckedFrame.maxPayload),
-        let bytes = cursor.readBytes(Int(length))
-    else { return nil }
-    return String(decoding: bytes, as: UTF8.self)
 }
 
 /// The first frame of every segment: the sequence number of the segment's
@@ -109,9 +85,13 @@ enum ForwardSegmentHeader {
     }
 }
 
-/// One record of the forward log: the samples of one acknowledged write, as
-/// a snappy-compressed remote-write request, ready to be split among senders.
+/// One record of the forward log: samples of one acknowledged write whose
+/// series all go through one connection, as the snappy-compressed
+/// remote-write request a sender puts on the wire.
 public struct ForwardRecord: Sendable {
+    /// The most connections per upstream a record may name.
+    public static let maxShards = 1024
+
     public var header: ForwardRecordHeader
     /// Where the record starts and where the next one does.
     public var position: ForwardPosition
@@ -119,28 +99,35 @@ public struct ForwardRecord: Sendable {
     /// snappy(WriteRequest protobuf).
     public var body: [UInt8]
 
-    /// A record's header (its sequence number still to be assigned) and body
-    /// for `batch`; made before the log's lock is taken, so that concurrent
-    /// writes compress in parallel.
+    /// The records for `batch`, their sequence numbers still to be assigned:
+    /// its series split among `shards` connections by ``BatchSeries/labelsHash``,
+    /// in pieces of at most `maxSamples` samples (more only for a single
+    /// series that has more), each encoded and compressed once, here, so
+    /// that senders put them on the wire as they are. Made before the log's
+    /// lock is taken, so that concurrent writes compress in parallel.
     /// - Complexity: O(bytes of the batch): one encode, one compression.
-    static func prepare(_ batch: SampleBatch, acknowledgedAt: Int64) -> (ForwardRecordHeader, body: [UInt8]) {
-        (header(for: batch, acknowledgedAt: acknowledgedAt), Snappy.compress(RemoteWriteEncoder.encode(batch)))
-    }
-
-    /// The header of a record for `batch` (its sequence number still to be assigned).
-    static func header(for batch: SampleBatch, acknowledgedAt: Int64) -> ForwardRecordHeader {
-        var minTime = Int64.max
-        var maxTime = Int64.min
-        for sample in batch.samples {
-            minTime = min(minTime, sample.t)
-            maxTime = max(maxTime, sample.t)
+    static func prepare(_ batch: SampleBatch, shards: Int, maxSamples: Int, acknowledgedAt: Int64)
+        -> [(ForwardRecordHeader, body: [UInt8])]
+    {
+        batch.split(shards: shards, maxSamples: maxSamples).map { piece in
+            var minTime = Int64.max
+            var maxTime = Int64.min
+            piece.selection.forEachSeries { entry in
+                for sample in batch.samples[Int(entry.sampleStart)..<Int(entry.sampleStart + entry.sampleCount)] {
+                    minTime = min(minTime, sample.t)
+                    maxTime = max(maxTime, sample.t)
+                }
+            }
+            let header = ForwardRecordHeader(
+                firstSampleSeq: 0, sampleCount: UInt64(piece.selection.sampleCount),
+                seriesCount: UInt64(piece.selection.count), minTime: minTime, maxTime: maxTime,
+                acknowledgedAt: acknowledgedAt, shard: piece.shard, shardCount: shards)
+            return (header, Snappy.compress(RemoteWriteEncoder.encode([piece.selection])))
         }
-        return ForwardRecordHeader(
-            firstSampleSeq: 0, sampleCount: UInt64(batch.sampleCount), seriesCount: UInt64(batch.series.count),
-            minTime: minTime, maxTime: maxTime, acknowledgedAt: acknowledgedAt)
     }
 
-    /// The samples of the record, decoded.
+    /// The samples of the record, decoded (for tests and tools: senders
+    /// send the body as it is).
     public func decode() throws(ForwardError) -> SampleBatch {
         do {
             let protobuf = try Snappy.decompress(body, maxDecodedSize: CheckedFrame.maxPayload)
@@ -151,11 +138,39 @@ public struct ForwardRecord: Sendable {
             limits.maxLabelsPerSeries = .max
             limits.maxLabelNameLength = .max
             limits.maxLabelValueLength = .max
-            var batch = try RemoteWriteDecoder.decode(protobuf: protobuf, limits: limits)
-            batch.addMissingLabels(header.addedLabels)
-            return batch
+            return try RemoteWriteDecoder.decode(protobuf: protobuf, limits: limits)
         } catch {
             throw ForwardError(.corruption, "forward record at \(position) does not decode", cause: "\(error)")
+        }
+    }
+}
+
+extension SampleBatch {
+    /// Splits the batch among `shards` by series hash, each shard's series in
+    /// batch order and cut into pieces of at most `maxSamples` samples at
+    /// series boundaries. A piece names its series by index into this batch,
+    /// so nothing is copied; the metadata goes with the first piece.
+    /// - Returns: (shard, piece), each shard's pieces in order.
+    func split(shards: Int, maxSamples: Int) -> [(shard: Int, selection: SeriesSelection)] {
+        var open = [[Int32]](repeating: [], count: shards)
+        var openSamples = [Int](repeating: 0, count: shards)
+        var pieces: [(shard: Int, series: [Int32], samples: Int)] = []
+        for (i, entry) in series.enumerated() where entry.sampleCount > 0 {
+            let shard = Int(entry.labelsHash % UInt64(shards))
+            if !open[shard].isEmpty && openSamples[shard] + Int(entry.sampleCount) > maxSamples {
+                pieces.append((shard, open[shard], openSamples[shard]))
+                open[shard] = []
+                openSamples[shard] = 0
+            }
+            open[shard].append(Int32(i))
+            openSamples[shard] += Int(entry.sampleCount)
+        }
+        for shard in 0..<shards where !open[shard].isEmpty { pieces.append((shard, open[shard], openSamples[shard])) }
+        return pieces.enumerated().map { n, piece in
+            (
+                piece.shard,
+                SeriesSelection(self, series: piece.series, includesMetadata: n == 0, sampleCount: piece.samples)
+            )
         }
     }
 }

@@ -1,15 +1,15 @@
 /// Which records read from the log are acknowledged by an upstream, and so
-/// where its cursor stands. Records are split among senders and acknowledged
-/// in any order; the cursor moves past a record only once every part of it
-/// and of every record before it is acknowledged, so a restart from the
-/// cursor resends at most what was in flight and never skips anything.
+/// where its cursor stands. Records go through several connections and are
+/// acknowledged in any order; the cursor moves past a record only once it
+/// and every record before it is acknowledged, so a restart from the cursor
+/// resends at most what was in flight and never skips anything.
 ///
 /// A pure value: the sender threads share it under a lock.
 public struct AckTracker: Sendable {
     struct Entry: Sendable {
         /// The cursor once this record is done.
         var end: ForwardCursor
-        var remaining: Int
+        var done: Bool
         var acknowledgedAt: Int64
         var minTime: Int64
     }
@@ -23,18 +23,17 @@ public struct AckTracker: Sendable {
 
     public init(cursor: ForwardCursor) { self.cursor = cursor }
 
-    /// Registers the next record read, split into `parts` pieces to
-    /// acknowledge (0: nothing to send, done at once), and returns its number.
-    public mutating func register(_ record: ForwardRecord, parts: Int) -> Int {
+    /// Registers the next record read, to be acknowledged, and returns its number.
+    public mutating func register(_ record: ForwardRecord) -> Int {
         let end = ForwardCursor(position: record.end, sampleSeq: record.header.firstSampleSeq + record.header.sampleCount)
         return append(
-            Entry(end: end, remaining: parts, acknowledgedAt: record.header.acknowledgedAt, minTime: record.header.minTime))
+            Entry(end: end, done: false, acknowledgedAt: record.header.acknowledgedAt, minTime: record.header.minTime))
     }
 
     /// Registers a gap: nothing to send, the cursor jumps over it once
     /// everything before it is acknowledged.
     public mutating func register(_ gap: ForwardGap, sampleSeq: UInt64) -> Int {
-        append(Entry(end: ForwardCursor(position: gap.to, sampleSeq: sampleSeq), remaining: 0, acknowledgedAt: 0, minTime: 0))
+        append(Entry(end: ForwardCursor(position: gap.to, sampleSeq: sampleSeq), done: true, acknowledgedAt: 0, minTime: 0))
     }
 
     private mutating func append(_ entry: Entry) -> Int {
@@ -44,16 +43,16 @@ public struct AckTracker: Sendable {
         return number
     }
 
-    /// One part of record `number` is acknowledged (or given up for good).
+    /// Record `number` is acknowledged (or given up for good).
     public mutating func acknowledge(_ number: Int) {
         let index = head + (number - firstNumber)
-        precondition(index >= head && index < entries.count && entries[index].remaining > 0, "acknowledged twice")
-        entries[index].remaining -= 1
+        precondition(index >= head && index < entries.count && !entries[index].done, "acknowledged twice")
+        entries[index].done = true
         advance()
     }
 
     private mutating func advance() {
-        while head < entries.count && entries[head].remaining == 0 {
+        while head < entries.count && entries[head].done {
             cursor = entries[head].end
             head += 1
             firstNumber += 1
@@ -65,7 +64,7 @@ public struct AckTracker: Sendable {
         }
     }
 
-    /// Records read but not fully acknowledged.
+    /// Records read but not acknowledged.
     public var pendingRecords: Int { entries.count - head }
 
     /// When the oldest unacknowledged record was acknowledged by the center

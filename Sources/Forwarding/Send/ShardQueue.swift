@@ -1,16 +1,14 @@
 import Foundation
-import MeridianModel
-import RemoteWrite
 
-/// A piece of one record for one shard: the samples of the record's series
-/// that hash to the shard.
+/// A record on its way to one shard's connection.
 struct ShardPart: Sendable {
     /// The record's number in the ``AckTracker``.
     var record: Int
     /// When the center acknowledged the record (wall-clock milliseconds).
     var acknowledgedAt: Int64
-    var selection: SeriesSelection
-    var sampleCount: Int { selection.sampleCount }
+    /// The record's body: a snappy-compressed request.
+    var body: [UInt8]
+    var sampleCount: Int
 }
 
 /// The FIFO between an upstream's reader and one of its sender threads,
@@ -74,35 +72,5 @@ final class ShardQueue: @unchecked Sendable {
         closed = true
         condition.broadcast()
         condition.unlock()
-    }
-}
-
-extension SampleBatch {
-    /// Splits the batch among `shards` by series hash, each shard's series in
-    /// batch order and cut into pieces of at most `maxSamples` samples at
-    /// series boundaries. A piece names its series by index into this batch,
-    /// so nothing is copied; the metadata goes with the first piece.
-    /// - Returns: (shard, piece), each shard's pieces in order.
-    func split(shards: Int, maxSamples: Int) -> [(shard: Int, selection: SeriesSelection)] {
-        var open = [[Int32]](repeating: [], count: shards)
-        var openSamples = [Int](repeating: 0, count: shards)
-        var pieces: [(shard: Int, series: [Int32], samples: Int)] = []
-        for (i, entry) in series.enumerated() where entry.sampleCount > 0 {
-            let shard = Int(entry.labelsHash % UInt64(shards))
-            open[shard].append(Int32(i))
-            openSamples[shard] += Int(entry.sampleCount)
-            if openSamples[shard] >= maxSamples {
-                pieces.append((shard, open[shard], openSamples[shard]))
-                open[shard] = []
-                openSamples[shard] = 0
-            }
-        }
-        for shard in 0..<shards where !open[shard].isEmpty { pieces.append((shard, open[shard], openSamples[shard])) }
-        return pieces.enumerated().map { n, piece in
-            (
-                piece.shard,
-                SeriesSelection(self, series: piece.series, includesMetadata: n == 0, sampleCount: piece.samples)
-            )
-        }
     }
 }

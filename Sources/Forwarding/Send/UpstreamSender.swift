@@ -4,10 +4,12 @@ import MeridianModel
 import RemoteWrite
 import Synchronization
 
-/// Drains the forward log to one upstream: a reader thread splits records
-/// among `shards` sender threads by series, each with its own connection, and
-/// an ``AckTracker`` turns their acknowledgements into the cursor that is
-/// saved to disk. Independent of every other upstream: its own cursor,
+/// Drains the forward log to one upstream: a reader thread hands each record
+/// to the sender thread of its shard (the log splits writes by series hash),
+/// each with its own connection, so every series keeps its order; a sender
+/// joins the records waiting for it into one request without decompressing
+/// them. An ``AckTracker`` turns the acknowledgements into the cursor that
+/// is saved to disk. Independent of every other upstream: its own cursor,
 /// threads and connections, so one upstream being down never delays another.
 public final class UpstreamSender: @unchecked Sendable {
     public let url: UpstreamURL
@@ -130,6 +132,7 @@ public final class UpstreamSender: @unchecked Sendable {
 
     private func readLoop(from cursor: ForwardCursor) {
         let reader = ForwardLogReader(log: log, from: cursor)
+        var shardCount = queues.count
         while !isStopping {
             let item: ForwardLogReader.Item?
             do {
@@ -142,29 +145,40 @@ public final class UpstreamSender: @unchecked Sendable {
             switch item {
             case nil: continue
             case .gap(let gap): giveUp(gap, sampleSeq: reader.sampleSeq)
-            case .record(let record): dispatch(record, sampleSeq: reader.sampleSeq)
+            case .record(let record):
+                if record.header.shardCount != shardCount {
+                    // Written with another `forward.shards`: a series may have
+                    // moved to another connection, so everything before goes first.
+                    guard waitUntilAcknowledged() else { return }
+                    shardCount = record.header.shardCount
+                }
+                dispatch(record, sampleSeq: reader.sampleSeq)
             }
         }
     }
 
     private func dispatch(_ record: ForwardRecord, sampleSeq: UInt64) {
-        let batch: SampleBatch
-        do {
-            batch = try record.decode()
-        } catch {
+        guard record.body.withUnsafeBytes({ Snappy.decodedLength($0) }) != nil else {
             let gap = ForwardGap(
                 from: record.position, to: record.end, samples: record.header.sampleCount, minTime: record.header.minTime,
-                maxTime: record.header.maxTime, cause: .corruption, reason: "corrupt record: \(error)")
+                maxTime: record.header.maxTime, cause: .corruption, reason: "corrupt record: not a snappy block")
             giveUp(gap, sampleSeq: sampleSeq)
             return
         }
-        let pieces = batch.split(shards: queues.count, maxSamples: options.maxSamplesPerSend)
-        let number = tracker.withLock { $0.register(record, parts: pieces.count) }
-        for piece in pieces {
-            guard queues[piece.shard].push(
-                    ShardPart(record: number, acknowledgedAt: record.header.acknowledgedAt, selection: piece.selection))
-            else { return }
+        let number = tracker.withLock { $0.register(record) }
+        let part = ShardPart(
+            record: number, acknowledgedAt: record.header.acknowledgedAt, body: record.body,
+            sampleCount: Int(record.header.sampleCount))
+        _ = queues[record.header.shard % queues.count].push(part)
+    }
+
+    /// Waits until every record read so far is acknowledged; false when the sender stops first.
+    private func waitUntilAcknowledged() -> Bool {
+        while !isStopping {
+            if tracker.withLock({ $0.pendingRecords }) == 0 { return true }
+            Thread.sleep(forTimeInterval: 0.01)
         }
+        return false
     }
 
     /// Reports and skips records this upstream will never receive.
@@ -190,8 +204,10 @@ public final class UpstreamSender: @unchecked Sendable {
         var backoff = Backoff(minimum: options.minBackoff, maximum: options.maxBackoff)
         while let parts = queue.take(maxSamples: options.maxSamplesPerSend) {
             let samples = parts.reduce(0) { $0 + $1.sampleCount }
-            let compressed = Snappy.compress(RemoteWriteEncoder.encode(parts.map(\.selection)))
-            guard deliver(compressed, samples: samples, parts: parts, over: connection, backoff: &backoff) else { return }
+            // Every body passed Snappy.decodedLength in dispatch, and a shard's
+            // queue holds far less than 4 GiB, so the join cannot fail.
+            let body = parts.count == 1 ? parts[0].body : Snappy.concatenate(parts.map(\.body))!
+            guard deliver(body, samples: samples, parts: parts, over: connection, backoff: &backoff) else { return }
             tracker.withLock { tracker in for part in parts { tracker.acknowledge(part.record) } }
         }
     }

@@ -142,7 +142,12 @@ extension ConfigReader {
             case "segment_size":
                 if let n = size(value, "forward.segment_size", min: 1 << 20) { config.topology.forward.segmentSize = n }
             case "shards":
-                if let n = positiveInteger(value, "forward.shards") { config.topology.forward.shards = n }
+                guard let n = positiveInteger(value, "forward.shards") else { continue }
+                if n > ForwardRecord.maxShards {
+                    problem(value, "forward.shards must be at most \(ForwardRecord.maxShards) (got \(n))")
+                } else {
+                    config.topology.forward.shards = n
+                }
             case "max_samples_per_send":
                 if let n = positiveInteger(value, "forward.max_samples_per_send") { config.topology.forward.maxSamplesPerSend = n }
             case "max_pending_samples_per_shard":

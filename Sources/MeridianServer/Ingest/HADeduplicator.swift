@@ -92,9 +92,8 @@ public final class HADeduplicator: Sendable {
 
     /// The parts of `batch` to store, in order: series without a replica
     /// label, the elected replicas' series (without the replica label), and
-    /// at a failover the new replica's buffered batches. `passedThrough`: no
-    /// series had a replica label, and `store` is `[batch]` as it came.
-    public func process(_ batch: SampleBatch) -> (store: [SampleBatch], failovers: [Failover], passedThrough: Bool) {
+    /// at a failover the new replica's buffered batches.
+    public func process(_ batch: SampleBatch) -> (store: [SampleBatch], failovers: [Failover]) {
         // Which replica and group each series belongs to (the common case:
         // a whole request from one replica of one cluster).
         var parts: [Key: [String: [Int]]] = [:]
@@ -118,7 +117,7 @@ public final class HADeduplicator: Sendable {
             }
             parts[lastKey!.0, default: [:]][lastKey!.1, default: []].append(i)
         }
-        if parts.isEmpty { return ([batch], [], true) }
+        if parts.isEmpty { return ([batch], []) }
         var stripped = batch
         stripped.removeLabels(named: replicaNames)
         var store: [SampleBatch] = []
@@ -142,7 +141,7 @@ public final class HADeduplicator: Sendable {
                     "fence_ms": "\(f.fence)", "released_samples": "\(f.released)",
                 ])
         }
-        return (store, failovers, false)
+        return (store, failovers)
     }
 
     /// A request comes from one replica, whose external label most of its

@@ -66,21 +66,23 @@ public final class IngestPipeline: Sendable {
         public var description: String { "\(stage.rawValue): \(message)" }
     }
 
-    /// Runs the stages on `batch`. `request`: the snappy body it was decoded
-    /// from, which the forward log keeps as it is (with the labels to add)
-    /// when no stage took anything out of the batch, instead of encoding the
-    /// batch again. `heartbeat`: the batch is the center's own heartbeat,
-    /// which does not count as a write from its senders.
+    /// Runs the stages on `batch`. `labelsEnforced`: the decoder already
+    /// added ``enforcedLabels`` where they were missing (see
+    /// `RemoteWriteDecoder.decodeRequest(…adding:)`). `heartbeat`: the batch
+    /// is the center's own heartbeat, which does not count as a write from
+    /// its senders.
     /// - Throws: ``Failure`` when the store or the forward log cannot write;
     ///   nothing is acknowledged then, and a retry is safe (the store accepts
     ///   exact duplicates silently).
-    public func ingest(_ batch: SampleBatch, request: [UInt8]? = nil, heartbeat: Bool = false) throws(Failure) -> Result {
+    /// - Note: `batch` is consumed, so that adding the center's labels to its
+    ///   bytes does not copy the whole decoded request.
+    public func ingest(_ batch: consuming SampleBatch, labelsEnforced: Bool = false, heartbeat: Bool = false)
+        throws(Failure) -> Result
+    {
         var batch = batch
         let foreign = removeForeignSeries(&batch)
-        batch.addMissingLabels(enforcedLabels)
-        let (parts, failovers, passedThrough) = ha?.process(batch) ?? ([batch], [], true)
-        // The request as received still says exactly what is stored, but for the enforced labels.
-        let asReceived = foreign == nil && passedThrough ? request : nil
+        if !labelsEnforced { batch.addMissingLabels(enforcedLabels) }
+        let (parts, failovers) = ha?.process(batch) ?? ([batch], [])
         var outcome = AppendOutcome()
         for part in parts {
             let kept: SampleBatch
@@ -94,11 +96,7 @@ public final class IngestPipeline: Sendable {
             centers?.observe(kept)
             if let forwarder {
                 do {
-                    if let asReceived, kept.sampleCount == part.sampleCount {
-                        try forwarder.append(request: asReceived, decoded: kept, adding: enforcedLabels)
-                    } else {
-                        try forwarder.append(kept)
-                    }
+                    try forwarder.append(kept)
                 } catch {
                     throw Failure(stage: .forwardLog, message: error.description)
                 }

@@ -41,13 +41,12 @@ struct RemoteWriteRoute: Sendable {
             return .text(error.message, status: HTTPResponse.Status(code: error.httpStatus))
         }
         state.metadata.record(batch.metadata)
+        let sampleCount = batch.sampleCount
         let result: IngestPipeline.Result
         do {
-            // The compressed body goes to the forward log as it is, when there is one.
-            let request = state.forwarder == nil ? nil : Array(body.readableBytesView)
-            result = try state.ingest.ingest(batch, request: request)
+            result = try state.ingest.ingest(consume batch, labelsEnforced: true)
         } catch {
-            metrics.rejected(.storageError, samples: batch.sampleCount)
+            metrics.rejected(.storageError, samples: sampleCount)
             state.logger.error("remote-write append failed", metadata: ["error": "\(error)"])
             return .text("storage error: \(error); retry", status: .serviceUnavailable, headers: [.retryAfter: "5"])
         }
@@ -63,7 +62,7 @@ struct RemoteWriteRoute: Sendable {
         }
         if outcome.rejected > 0 {
             let kept = outcome.appended + outcome.duplicates
-            var message = "\(outcome.rejected) of \(batch.sampleCount) samples rejected (\(kept) accepted)"
+            var message = "\(outcome.rejected) of \(sampleCount) samples rejected (\(kept) accepted)"
             message += outcome.rejections.map { "; \($0)" }.joined()
             problems.append(message)
         }
@@ -78,7 +77,7 @@ struct RemoteWriteRoute: Sendable {
         return try body.withUnsafeReadableBytes { raw throws(RemoteWriteError) in
             try RemoteWriteDecoder.decodeRequest(
                 body: raw, contentEncoding: headers[.contentEncoding], contentType: headers[.contentType],
-                limits: limits, ignored: &ignored)
+                limits: limits, ignored: &ignored, adding: state.ingest.enforcedLabels)
         }
     }
 
