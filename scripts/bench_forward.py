@@ -5,11 +5,14 @@ Three measurements, each on fresh data directories, every server on loopback
 (started here, stopped by PID):
 
 1. cost: the same payloads sent as fast as load.py can to (a) `--role all`
-   (no forwarding) and (b) `--role center` forwarding to a `--role global`
-   on this machine. CPU seconds (utime+stime) of the receiving process: for
-   (a) during the load, for (b) during the load and until the forward backlog
-   has drained. Reports samples/s, CPU-s per million samples, and the
-   overhead (b)/(a) - 1; the global's CPU too (it shares the two cores).
+   (no forwarding), (b) `--role center` forwarding to a `--role global` on
+   this machine, and (c) the same center with the global started once the
+   load is done (so it does not take the center's cores while the center
+   ingests; the center then sends the same records afterwards). CPU seconds
+   (utime+stime) of the receiving process: for (a) during the load, for (b)
+   and (c) during the load and until the forward backlog has drained.
+   Reports samples/s, CPU-s per million samples, and the overhead
+   (b)/(a) - 1 and (c)/(a) - 1; the global's CPU too.
 2. catch-up: the global layer down while one hour of data (timestamps over
    3,600 s) is sent to the center; once everything is acknowledged the global
    starts, and the drain is timed until nothing is pending. Reports the

@@ -44,7 +44,8 @@ public enum CheckedFrame {
     /// without joining them.
     public static func header(payload head: UnsafeRawBufferPointer, _ tail: UnsafeRawBufferPointer) -> [UInt8] {
         let length = head.count + tail.count
-        precondition(length > 0 && length <= maxPayload, "frame payload of \(length) bytes is empty or exceeds \(maxPayload)")
+        precondition(
+            length > 0 && length <= maxPayload, "frame payload of \(length) bytes is empty or exceeds \(maxPayload)")
         let crc = CRC32C.checksum(tail, continuing: CRC32C.checksum(head))
         var out = [UInt8](repeating: 0, count: headerSize)
         out.withUnsafeMutableBytes { raw in

@@ -42,17 +42,7 @@ extension SampleBatch {
     /// - Complexity: O(labels + series × external.count).
     public mutating func addMissingLabels(_ external: Labels) {
         guard !external.isEmpty, !series.isEmpty else { return }
-        var extra: [LabelRange] = []
-        for label in external {
-            let nameStart = UInt32(bytes.count)
-            bytes.append(contentsOf: label.name.utf8)
-            let valueStart = UInt32(bytes.count)
-            bytes.append(contentsOf: label.value.utf8)
-            extra.append(
-                LabelRange(
-                    nameStart: nameStart, nameLength: UInt32(label.name.utf8.count), valueStart: valueStart,
-                    valueLength: UInt32(label.value.utf8.count)))
-        }
+        let extra = Self.append(external, to: &bytes)
         var merged: [LabelRange] = []
         merged.reserveCapacity(labels.count + series.count * extra.count)
         // A copy of the array (no bytes are copied), so that the series can

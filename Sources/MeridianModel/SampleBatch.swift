@@ -33,26 +33,36 @@ public struct SampleBatch: Sendable {
         for (labels, samples) in series {
             var hasher = LabelsHash.Hasher()
             let labelStart = UInt32(self.labels.count)
-            for label in labels {
-                let nameStart = UInt32(bytes.count)
-                bytes.append(contentsOf: label.name.utf8)
-                let valueStart = UInt32(bytes.count)
-                bytes.append(contentsOf: label.value.utf8)
-                self.labels.append(
-                    LabelRange(
-                        nameStart: nameStart, nameLength: UInt32(label.name.utf8.count), valueStart: valueStart,
-                        valueLength: UInt32(label.value.utf8.count)))
-                bytes.withUnsafeBytes { raw in
+            let ranges = Self.append(labels, to: &bytes)
+            bytes.withUnsafeBytes { raw in
+                for range in ranges {
                     hasher.combine(
-                        name: UnsafeRawBufferPointer(rebasing: raw[Int(nameStart)..<Int(valueStart)]),
-                        value: UnsafeRawBufferPointer(rebasing: raw[Int(valueStart)..<raw.count]))
+                        name: UnsafeRawBufferPointer(
+                            rebasing: raw[Int(range.nameStart)..<Int(range.nameStart + range.nameLength)]),
+                        value: UnsafeRawBufferPointer(
+                            rebasing: raw[Int(range.valueStart)..<Int(range.valueStart + range.valueLength)]))
                 }
             }
+            self.labels += ranges
             self.series.append(
                 BatchSeries(
                     labelStart: labelStart, labelCount: UInt32(labels.count), sampleStart: UInt32(self.samples.count),
                     sampleCount: UInt32(samples.count), labelsHash: hasher.value))
             self.samples.append(contentsOf: samples)
+        }
+    }
+
+    /// Appends the names and values of `labels` to `bytes` and returns where
+    /// each went.
+    public static func append(_ labels: Labels, to bytes: inout [UInt8]) -> [LabelRange] {
+        labels.map { label in
+            let nameStart = UInt32(bytes.count)
+            bytes.append(contentsOf: label.name.utf8)
+            let valueStart = UInt32(bytes.count)
+            bytes.append(contentsOf: label.value.utf8)
+            return LabelRange(
+                nameStart: nameStart, nameLength: UInt32(label.name.utf8.count), valueStart: valueStart,
+                valueLength: UInt32(label.value.utf8.count))
         }
     }
 

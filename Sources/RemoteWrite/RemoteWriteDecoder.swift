@@ -61,7 +61,8 @@ public enum RemoteWriteDecoder {
     /// points past them, at the labels to merge into every series that lacks
     /// them (see ``AddedLabels``).
     static func decode(
-        protobuf bytes: [UInt8], length: Int, limits: RemoteWriteLimits, ignored: inout Ignored, adding added: AddedLabels
+        protobuf bytes: [UInt8], length: Int, limits: RemoteWriteLimits, ignored: inout Ignored,
+        adding added: AddedLabels
     ) throws(RemoteWriteError) -> SampleBatch {
         guard bytes.count <= Int(UInt32.max) else {
             throw RemoteWriteError(.tooLarge, "request of \(bytes.count) bytes exceeds the 4 GiB a batch can address")
@@ -204,20 +205,11 @@ struct AddedLabels {
     /// Appends the names and values of `labels` to `bytes` (past the
     /// protobuf) and returns their ranges.
     static func append(_ labels: Labels, to bytes: inout [UInt8]) -> AddedLabels {
-        var added = AddedLabels()
-        for label in labels {
-            let nameStart = UInt32(bytes.count)
-            bytes.append(contentsOf: label.name.utf8)
-            let valueStart = UInt32(bytes.count)
-            bytes.append(contentsOf: label.value.utf8)
-            added.ranges.append(
-                LabelRange(
-                    nameStart: nameStart, nameLength: UInt32(label.name.utf8.count), valueStart: valueStart,
-                    valueLength: UInt32(label.value.utf8.count)))
-        }
-        return added
+        AddedLabels(ranges: SampleBatch.append(labels, to: &bytes))
     }
 
     /// The bytes `append` adds for `labels`.
-    static func byteCount(_ labels: Labels) -> Int { labels.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count } }
+    static func byteCount(_ labels: Labels) -> Int {
+        labels.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count }
+    }
 }

@@ -76,7 +76,8 @@ public enum RemoteWriteEncoder {
                         next += 1
                         w.byte(0x0a)
                         w.varint(UInt64(body))
-                        writeLabels(batch.labels[Int(entry.labelStart)..<Int(entry.labelStart + entry.labelCount)], from: bytes, to: &w)
+                        let labels = batch.labels[Int(entry.labelStart)..<Int(entry.labelStart + entry.labelCount)]
+                        writeLabels(labels, from: bytes, to: &w)
                         for sample in batch.samples[Int(entry.sampleStart)..<Int(entry.sampleStart + entry.sampleCount)] {
                             w.byte(0x12)
                             w.varint(UInt64(sampleSize(sample)))
@@ -108,7 +109,9 @@ public enum RemoteWriteEncoder {
     /// with one `memcpy` each; the rest (labels the center added, anything
     /// a sender encoded otherwise) field by field.
     @inline(__always)
-    static func writeLabels(_ ranges: ArraySlice<LabelRange>, from bytes: UnsafeBufferPointer<UInt8>, to w: inout PointerWriter) {
+    static func writeLabels(
+        _ ranges: ArraySlice<LabelRange>, from bytes: UnsafeBufferPointer<UInt8>, to w: inout PointerWriter
+    ) {
         let base = bytes.baseAddress!
         var i = ranges.startIndex
         while i < ranges.endIndex {

@@ -60,7 +60,8 @@ import TestSupport
         let dir = try TemporaryDirectory("fwdshards")
         defer { dir.remove() }
         let log = try ForwardLog(directory: dir.path, shards: 4, maxSamplesPerRecord: 1000, logger: logger)
-        var batch = SampleBatch.make((0..<100).map { i in (Labels(["__name__": "m", "i": "\(i)"]), [Sample(t: Int64(i), v: 1)]) })
+        var batch = SampleBatch.make(
+            (0..<100).map { i in (Labels(["__name__": "m", "i": "\(i)"]), [Sample(t: Int64(i), v: 1)]) })
         batch.addMissingLabels(Labels(["center": "bj"]))
         try log.append(batch, acknowledgedAt: 7)
         let items = try Self.readAll(ForwardLogReader(log: log, from: Self.start(log)))

@@ -33,7 +33,8 @@ import TestSupport
     }
 
     @Test func aGapPassesAtOnceWhenFirst() {
-        var tracker = AckTracker(cursor: ForwardCursor(position: ForwardPosition(segment: 1, offset: 100), sampleSeq: 10))
+        let start = ForwardCursor(position: ForwardPosition(segment: 1, offset: 100), sampleSeq: 10)
+        var tracker = AckTracker(cursor: start)
         let gap = ForwardGap(
             from: ForwardPosition(segment: 1, offset: 100), to: ForwardPosition(segment: 4, offset: 0), samples: 50,
             minTime: nil, maxTime: nil, cause: .diskBudget, reason: "test")

@@ -193,8 +193,15 @@ import Testing
             batch.addMissingLabels(added)
             var expected = request
             for i in expected.timeseries.indices {
-                expected.timeseries[i].labels += added.map { label in Prometheus_Label.with { $0.name = label.name; $0.value = label.value } }
-                expected.timeseries[i].labels.sort { Array($0.name.utf8).lexicographicallyPrecedes(Array($1.name.utf8)) }
+                expected.timeseries[i].labels += added.map { label in
+                    Prometheus_Label.with {
+                        $0.name = label.name
+                        $0.value = label.value
+                    }
+                }
+                expected.timeseries[i].labels.sort {
+                    Array($0.name.utf8).lexicographicallyPrecedes(Array($1.name.utf8))
+                }
             }
             #expect(RemoteWriteEncoder.encode(batch) == (try expected.serializedBytes()), "round \(round)")
         }
@@ -246,7 +253,8 @@ import Testing
         var ignored = RemoteWriteDecoder.Ignored()
         let batch = try body.withUnsafeBytes { raw in
             try RemoteWriteDecoder.decodeRequest(
-                body: raw, contentEncoding: "snappy", contentType: nil, limits: limits, ignored: &ignored, adding: added)
+                body: raw, contentEncoding: "snappy", contentType: nil, limits: limits, ignored: &ignored,
+                adding: added)
         }
         #expect(batch.labelSet(of: 0).count == 5)
     }

@@ -92,8 +92,12 @@ enum ForwardFiles {
                     let skipA = min(done, a.count)
                     let skipB = done - skipA
                     var parts = [
-                        iovec(iov_base: UnsafeMutableRawPointer(mutating: a.baseAddress.map { $0 + skipA }), iov_len: a.count - skipA),
-                        iovec(iov_base: UnsafeMutableRawPointer(mutating: b.baseAddress.map { $0 + skipB }), iov_len: b.count - skipB),
+                        iovec(
+                            iov_base: UnsafeMutableRawPointer(mutating: a.baseAddress.map { $0 + skipA }),
+                            iov_len: a.count - skipA),
+                        iovec(
+                            iov_base: UnsafeMutableRawPointer(mutating: b.baseAddress.map { $0 + skipB }),
+                            iov_len: b.count - skipB),
                     ]
                     return writev(fd, &parts, 2)
                 }

@@ -33,7 +33,8 @@ public struct AckTracker: Sendable {
     /// Registers a gap: nothing to send, the cursor jumps over it once
     /// everything before it is acknowledged.
     public mutating func register(_ gap: ForwardGap, sampleSeq: UInt64) -> Int {
-        append(Entry(end: ForwardCursor(position: gap.to, sampleSeq: sampleSeq), done: true, acknowledgedAt: 0, minTime: 0))
+        let end = ForwardCursor(position: gap.to, sampleSeq: sampleSeq)
+        return append(Entry(end: end, done: true, acknowledgedAt: 0, minTime: 0))
     }
 
     private mutating func append(_ entry: Entry) -> Int {
