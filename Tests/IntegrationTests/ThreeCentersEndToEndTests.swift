@@ -90,7 +90,9 @@ import TestSupport
         #expect(global.terminate() == 0)
         let acknowledged = loads["b"]!.requests.load(ordering: .relaxed)
         try await Task.sleep(for: .seconds(60))
-        #expect(loads["b"]!.requests.load(ordering: .relaxed) >= acknowledged + 50, "b kept acknowledging")
+        // A request a second plus its own time: at least 40 in 60 s, even on a
+        // loaded machine, says b never stalled while its upstream was down.
+        #expect(loads["b"]!.requests.load(ordering: .relaxed) >= acknowledged + 40, "b kept acknowledging")
         let backlog = try await Self.forwardStatus(c)
         #expect((backlog["lagSeconds"] as? Double ?? 0) >= 55, "c's lag during the outage: \(backlog)")
         global = try startGlobal(port: globalPort)

@@ -19,7 +19,7 @@ import Testing
     /// it, while a and b go on writing live samples. Every sample must be
     /// accepted, served, and after compaction and a restart sit in blocks
     /// that do not overlap, each holding exactly the samples of its range.
-    @Test(.timeLimit(.minutes(2))) func aSixHourBacklogIsAcceptedBehindCentersAlreadyInBlocks() async throws {
+    @Test(.timeLimit(.minutes(5))) func aSixHourBacklogIsAcceptedBehindCentersAlreadyInBlocks() async throws {
         let dir = try TemporaryDirectory("topo-backlog")
         defer { dir.remove() }
         var global = try Self.startGlobal(dir)
