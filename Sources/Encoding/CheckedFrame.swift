@@ -32,9 +32,7 @@ public enum CheckedFrame {
         precondition(length > 0 && length <= maxPayload, "frame payload of \(length) bytes is empty or exceeds \(maxPayload)")
         out.withUnsafeMutableBytes { raw in
             let crc = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[(start + headerSize)...]))
-            raw.storeBytes(of: kindRecord, toByteOffset: start, as: UInt8.self)
-            raw.storeBytes(of: UInt32(length).littleEndian, toByteOffset: start + 1, as: UInt32.self)
-            raw.storeBytes(of: crc.littleEndian, toByteOffset: start + 5, as: UInt32.self)
+            storeHeader(length: length, crc: crc, into: raw, at: start)
         }
         return out.count - start
     }
@@ -48,12 +46,15 @@ public enum CheckedFrame {
             length > 0 && length <= maxPayload, "frame payload of \(length) bytes is empty or exceeds \(maxPayload)")
         let crc = CRC32C.checksum(tail, continuing: CRC32C.checksum(head))
         var out = [UInt8](repeating: 0, count: headerSize)
-        out.withUnsafeMutableBytes { raw in
-            raw.storeBytes(of: kindRecord, toByteOffset: 0, as: UInt8.self)
-            raw.storeBytes(of: UInt32(length).littleEndian, toByteOffset: 1, as: UInt32.self)
-            raw.storeBytes(of: crc.littleEndian, toByteOffset: 5, as: UInt32.self)
-        }
+        out.withUnsafeMutableBytes { storeHeader(length: length, crc: crc, into: $0, at: 0) }
         return out
+    }
+
+    /// Writes a frame header (kind, length, checksum) at `offset`.
+    private static func storeHeader(length: Int, crc: UInt32, into raw: UnsafeMutableRawBufferPointer, at offset: Int) {
+        raw.storeBytes(of: kindRecord, toByteOffset: offset, as: UInt8.self)
+        raw.storeBytes(of: UInt32(length).littleEndian, toByteOffset: offset + 1, as: UInt32.self)
+        raw.storeBytes(of: crc.littleEndian, toByteOffset: offset + 5, as: UInt32.self)
     }
 
     /// The payload length and checksum a frame header declares; nil when the

@@ -68,16 +68,9 @@ enum ForwardFiles {
         return done
     }
 
+    /// Writes `bytes` at the file's offset, retrying short writes.
     static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(ForwardError) {
-        var done = 0
-        while done < bytes.count {
-            let n = bytes.withUnsafeBytes { raw in write(fd, raw.baseAddress! + done, raw.count - done) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw error("cannot write", path)
-            }
-            done += n
-        }
+        try writeAll(fd, bytes, [], path: path)
     }
 
     /// Writes `first` then `second` at the file's offset, as one `writev`
