@@ -2,7 +2,8 @@
 import PackageDescription
 
 /// One target per layer; dependencies point one way (see STYLE.md):
-/// CRE2 <- MeridianModel <- Encoding <- Storage <- RemoteWrite <- Forwarding <- MeridianServer <- meridian.
+/// CRE2 <- MeridianModel <- Encoding <- Storage <- RemoteWrite <- Forwarding <- MeridianServer <- meridian,
+/// and MeridianModel <- PromQL <- Scoring <- MeridianServer.
 let package = Package(
     name: "meridian",
     platforms: [.macOS(.v15)],
@@ -56,6 +57,11 @@ let package = Package(
         ),
         // Sees MeridianModel's Querier seam only, never Storage.
         .target(name: "PromQL", dependencies: ["MeridianModel"]),
+        // The health feed's core: rules, scores, hysteresis, fail-open,
+        // weights and overrides, as values driven by the rounds they are
+        // given. Reads metrics through its SignalSource seam (PromQL, or a
+        // remote query API the server provides); knows nothing of HTTP or disk.
+        .target(name: "Scoring", dependencies: ["MeridianModel", "PromQL"]),
         .target(
             name: "RemoteWrite",
             dependencies: [
@@ -76,7 +82,7 @@ let package = Package(
         .target(
             name: "MeridianServer",
             dependencies: [
-                "MeridianModel", "Storage", "RemoteWrite", "Forwarding", "PromQL", "CZlib",
+                "MeridianModel", "Storage", "RemoteWrite", "Forwarding", "PromQL", "Scoring", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -105,6 +111,7 @@ let package = Package(
         .testTarget(name: "MeridianModelTests", dependencies: ["MeridianModel"]),
         .testTarget(name: "EncodingTests", dependencies: ["Encoding", "TestSupport"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"]),
+        .testTarget(name: "ScoringTests", dependencies: ["Scoring", "PromQL", "MeridianModel", "TestSupport"]),
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "MeridianModel", "Storage", "TestSupport"]),
         .testTarget(
             name: "RemoteWriteTests",
