@@ -4,8 +4,9 @@
 extension HTTPConnection {
     /// The most the status line, headers and chunk trailers may take.
     static let headLimit = 64 * 1024
-    /// The most of a body kept for `HTTPReply.body`.
-    static let retainedBodyLimit = 4 * 1024
+    /// The most of a body kept for `HTTPReply.body` by default: a
+    /// remote-write reply is a status and a short message.
+    public static let defaultRetainedBody = 4 * 1024
     /// The most body read at all. Larger bodies are refused rather than
     /// drained: a remote-write reply is a status and a short message.
     static let bodyLimit = 16 * 1024 * 1024
@@ -21,7 +22,7 @@ extension HTTPConnection {
             if head.status < 200 { continue }
 
             let framing = try head.framing()
-            var body = BodySink()
+            var body = BodySink(limit: retainedBody)
             switch framing {
             case .empty: break
             case .length(let count): try readBody(count: count, into: &body, until: deadline)
@@ -172,14 +173,15 @@ extension HTTPConnection {
     }
 }
 
-/// A body being read: counted in full, kept only up to its first 4 KiB.
+/// A body being read: counted in full, kept only up to its first `limit` bytes.
 struct BodySink {
+    let limit: Int
     private(set) var retained: [UInt8] = []
     private(set) var total = 0
 
     mutating func take(_ bytes: ArraySlice<UInt8>) {
         total += bytes.count
-        let room = HTTPConnection.retainedBodyLimit - retained.count
+        let room = limit - retained.count
         if room > 0 { retained.append(contentsOf: bytes.prefix(room)) }
     }
 }

@@ -23,6 +23,9 @@ public final class HTTPConnection {
     /// How long one exchange may take, from the first byte sent to the last
     /// byte of the reply read.
     public let requestTimeout: Duration
+    /// The most of a reply's body kept in ``HTTPReply/body`` (the rest is
+    /// read and dropped, up to the 16 MiB any body may have).
+    public let retainedBody: Int
 
     /// The socket, or -1 while disconnected.
     var socket: Int32 = -1
@@ -40,10 +43,14 @@ public final class HTTPConnection {
     var peerClosed = false
 
     /// Creates a disconnected client; nothing touches the network until `post`.
-    public init(url: UpstreamURL, connectTimeout: Duration = .seconds(5), requestTimeout: Duration = .seconds(30)) {
+    public init(
+        url: UpstreamURL, connectTimeout: Duration = .seconds(5), requestTimeout: Duration = .seconds(30),
+        retainedBody: Int = HTTPConnection.defaultRetainedBody
+    ) {
         self.url = url
         self.connectTimeout = connectTimeout
         self.requestTimeout = requestTimeout
+        self.retainedBody = retainedBody
     }
 
     deinit { close() }

@@ -140,4 +140,101 @@ query:
   # machine's RAM, or a size such as 4GiB. A query that would pass it fails
   # with 503, and new queries are refused while it is reached.
   max_memory: 25%
+
+scoring:
+  # The health engine: every interval it evaluates the signals below per
+  # center (and per center and service), scores each 0..1, and publishes
+  # up/degraded/down/unknown for a DNS GSLB or load balancer to follow
+  # (/api/v1/health, the HAProxy agent, overrides). false turns it all off.
+  enabled: true
+  # Time between evaluation rounds.
+  interval: 5s
+  # Hysteresis, as HAProxy's: a state follows worse evaluations only after
+  # `fall` in a row, and better ones only after `rise` in a row.
+  fall: 3
+  rise: 5
+  # A health score (the weighted mean of the signals' scores, 0 to 1) at or
+  # above up_at is up; at or above degraded_at is degraded; below it, down.
+  up_at: 0.8
+  degraded_at: 0.5
+  # A center whose newest sample is older than stale_after has no fresh data:
+  # it is unknown, and goes down once it has been unknown for grace.
+  stale_after: 15s
+  grace: 30s
+  # Fail-open: when fewer centers than this are up or degraded, traffic goes
+  # to all of them (and the feed says so) rather than to none.
+  min_healthy_centers: 1
+  # A discovered service with no data for this long leaves the feed.
+  forget_after: 1h
+  # Where the signals are queried: a Prometheus-compatible base URL (e.g.
+  # http://127.0.0.1:9090, or a VictoriaMetrics, Mimir or Thanos query
+  # endpoint). "" = this process's own store.
+  query_url: ""
+  # HOST:PORT of the HAProxy agent-check responder (e.g. 0.0.0.0:9281);
+  # "" = off.
+  agent_listen: ""
+  # When set, reading the health feed needs "Authorization: Bearer TOKEN";
+  # "" = the read-only feed is open. feed_token_file: PATH reads it from a file.
+  feed_token: ""
+  # The token of POST and DELETE /api/v1/overrides (pinning a center up or
+  # down); "" = overrides are refused. override_token_file: PATH reads it
+  # from a file.
+  override_token: ""
+  # The centers: name (the `center` label value), capacity (its share of
+  # traffic when all are healthy), answers (what a DNS GSLB should answer for
+  # it) and serves (the regions or ISPs it serves). Empty = discovered from
+  # the `center` label, each with capacity 1. For example:
+  #   centers:
+  #     - name: bj
+  #       capacity: 2
+  #       answers: [203.0.113.10, 203.0.113.11]
+  #       serves: [north]
+  centers: []
+  # User regions (or ISPs), each with the centers its users prefer, best
+  # first. For example:
+  #   regions:
+  #     - name: north
+  #       prefer: [bj, sh, gz]
+  regions: []
+  # Services always shown in the feed; more are discovered from the `service`
+  # label.
+  services: []
+  # The signals: each expression gives one value per center (and service),
+  # grouped by `center` and optionally `service`. A value at or beyond good
+  # scores 1, at or beyond bad 0, linear in between (good < bad: lower is
+  # better). weight is its share of the health score; latency: true also
+  # makes it part of the latency score that orders a region's equally
+  # healthy centers. down_above / down_below veto: past them the entity is
+  # down whatever its score. enabled: false keeps a signal here unevaluated.
+  # This list replaces the built-in one whole.
+  signals:
+    - name: error_ratio
+      expr: >-
+        (sum by (center, service) (rate(http_requests_total{code=~"5.."}[1m]))
+        or sum by (center, service) (rate(http_requests_total[1m])) * 0)
+        / sum by (center, service) (rate(http_requests_total[1m]))
+      good: 0.01
+      bad: 0.05
+      weight: 3
+      down_above: 0.2
+    - name: latency_p99
+      expr: >-
+        histogram_quantile(0.99, sum by (center, service, le)
+        (rate(http_request_duration_seconds_bucket[1m])))
+      good: 0.5
+      bad: 2
+      weight: 2
+      latency: true
+    - name: availability
+      expr: avg by (center, service) (up)
+      good: 1
+      bad: 0.5
+      weight: 2
+      down_below: 0.5
+    - name: saturation
+      expr: max by (center, service) (saturation_ratio)
+      good: 0.8
+      bad: 0.95
+      weight: 1
+      enabled: false
 """#

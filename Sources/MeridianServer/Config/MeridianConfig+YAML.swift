@@ -63,6 +63,7 @@ struct ConfigReader {
             case "centers": readCenters(value, &config)
             case "ha": readHA(value, &config)
             case "query": readQuery(value, &config)
+            case "scoring": readScoring(value, &config)
             default: unknown(key, in: "the top level")
             }
         }

@@ -46,6 +46,11 @@ public struct MeridianConfig: Sendable, Equatable {
     /// request may hold (see `MeridianConfig+RemoteWrite.swift`).
     public var remoteWrite = RemoteWriteLimits()
 
+    /// The `scoring:` section: the health engine's rules, where its signals
+    /// are queried, and the feed, agent and overrides it serves
+    /// (`MeridianConfig+Scoring.swift`).
+    public var scoring = ScoringConfig()
+
     /// The defaults (equal to the embedded `config/meridian.yaml`).
     public init() {}
 
@@ -58,6 +63,11 @@ public struct MeridianConfig: Sendable, Equatable {
 
     /// The host and port of ``listen``.
     public func hostAndPort() throws(ConfigError) -> (host: String, port: Int) {
+        try Self.hostAndPort(listen)
+    }
+
+    /// The host and port of a `HOST:PORT` address (an empty host: every interface).
+    public static func hostAndPort(_ listen: String) throws(ConfigError) -> (host: String, port: Int) {
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
             (0...65535).contains(port)
         else {

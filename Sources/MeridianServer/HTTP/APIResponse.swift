@@ -11,6 +11,10 @@ public enum APIErrorType: String, Sendable {
     case `internal` = "internal"
     case unavailable = "unavailable"
     case notFound = "not_found"
+    /// Meridian's own: a token-protected endpoint without the right token (401).
+    case unauthorized
+    /// Meridian's own: an endpoint the config turned off (403).
+    case forbidden
 }
 
 /// An error that becomes a Prometheus-shaped JSON error response.
@@ -45,6 +49,8 @@ public struct APIError: Error, Sendable {
         case .canceled: return HTTPResponse.Status(code: 499, reasonPhrase: "Client Closed Request")
         case .internal: return .internalServerError
         case .notFound: return .notFound
+        case .unauthorized: return .unauthorized
+        case .forbidden: return .forbidden
         }
     }
 
@@ -59,6 +65,7 @@ public struct APIError: Error, Sendable {
         var response = Response.json(w.bytes, status: status)
         // Load shed (the query memory or queue full): a client may retry soon.
         if type == .unavailable { response.headers[.retryAfter] = "5" }
+        if type == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer" }
         return response
     }
 }

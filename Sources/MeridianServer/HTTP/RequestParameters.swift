@@ -46,6 +46,28 @@ public struct RequestParameters: Sendable {
     /// Every value of `name` (e.g. `match[]`).
     public func all(_ name: String) -> [String] { values[name] ?? [] }
 
+    /// Adds every value of `other` after this one's.
+    public mutating func merge(_ other: RequestParameters) {
+        values.merge(other.values) { $0 + $1 }
+    }
+
+    /// `text` percent-encoded for a form value (everything but unreserved characters).
+    static func formEncode(_ text: String) -> String {
+        var out = ""
+        for b in text.utf8 {
+            switch b {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(b))
+            default:
+                let hex = Array("0123456789ABCDEF".unicodeScalars)
+                out += "%" + String(hex[Int(b >> 4)]) + String(hex[Int(b & 15)])
+            }
+        }
+        return out
+    }
+
     /// Decodes `%XX` and `+` (a space in form encoding).
     static func percentDecode(_ text: Substring) -> String {
         var out: [UInt8] = []

@@ -72,6 +72,27 @@ public enum MeridianRoutes {
             let forward = ForwardRoutes(forwarder: forwarder)
             api.get("status/forward") { _, _ in forward.status() }
         }
+        if let feed = state.health {
+            let health = HealthRoutes(
+                feed: feed, feedToken: state.config.scoring.feedToken, overrideToken: state.config.scoring.overrideToken)
+            api.get("health") { request, context in try await health.health(request, context) }
+            api.get("health/stream") { request, context in try await health.stream(request, context) }
+            api.get("health/events") { request, context in try await health.events(request, context) }
+            api.get("overrides") { request, _ in try health.listOverrides(request) }
+            api.post("overrides") { request, _ in try await health.setOverride(request) }
+            api.delete("overrides") { request, _ in try await health.liftOverride(request) }
+            router.get("/probe/{center}") { _, context in health.probe(context.parameters.get("center") ?? "") }
+            router.get("/probe/{center}/{service}") { _, context in
+                health.probe("\(context.parameters.get("center") ?? "")/\(context.parameters.get("service") ?? "")")
+            }
+            router.head("/probe/{center}") { _, context in
+                health.probe(context.parameters.get("center") ?? "").createHeadResponse()
+            }
+            router.head("/probe/{center}/{service}") { _, context in
+                health.probe("\(context.parameters.get("center") ?? "")/\(context.parameters.get("service") ?? "")")
+                    .createHeadResponse()
+            }
+        }
         api.post("admin/flush") { _, _ in try await status.flush() }
         api.post("admin/compact") { _, _ in try await status.compact() }
         router.get("/-/healthy") { _, _ in status.healthy() }

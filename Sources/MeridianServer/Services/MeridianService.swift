@@ -28,7 +28,10 @@ public enum MeridianService {
     ///   and the center's heartbeat;
     /// - a center enforces its `center` and external labels (``IngestPipeline``);
     ///   a global layer accepts every center's series and tracks each center's
-    ///   freshness (`/api/v1/centers`), as does an all-in-one process.
+    ///   freshness (`/api/v1/centers`), as does an all-in-one process;
+    /// - the global layer and an all-in-one process (or any role with
+    ///   `scoring.query_url`) score centers and services and serve the health
+    ///   feed (`/api/v1/health`, probes, overrides, the agent check).
     public static func serviceGroup(
         config: MeridianConfig, logger: Logger, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
     ) throws -> ServiceGroup {
@@ -44,7 +47,7 @@ public enum MeridianService {
             config: config, store: store, wal: wal,
             metadata: MetadataStore(dataDirectory: config.dataDir, logger: logger),
             metrics: IngestMetrics(registry: registry), logger: logger, forwarder: forwarder,
-            forwardMetrics: forwardMetrics)
+            forwardMetrics: forwardMetrics, health: try healthFeed(config: config, logger: logger))
         let app = Application(
             router: MeridianRoutes.router(state: state),
             server: .http1(configuration: .init(additionalChannelHandlers: [ClientDisconnectHandler()])),
@@ -58,7 +61,11 @@ public enum MeridianService {
                     state: state, forwarder: forwarder,
                     interval: .milliseconds(Int64(config.topology.heartbeatInterval * 1000))))
         }
-        services += [app, QueryService(state: state)]
+        services.append(app)
+        if let feed = state.health {
+            services += try healthServices(feed: feed, state: state, registry: registry, logger: logger)
+        }
+        services.append(QueryService(state: state))
         logger.info(
             "starting Meridian",
             metadata: [
@@ -66,7 +73,8 @@ public enum MeridianService {
                 "center": "\(config.topology.centerName)", "upstreams": "\(config.topology.upstreams)",
             ])
         // Services stop in reverse order: running queries are cancelled first,
-        // then the HTTP server finishes its requests, then the forwarder saves
+        // then the agent-check responder and the scoring loop (which ends the
+        // health event streams), then the HTTP server finishes its requests, then the forwarder saves
         // its cursors (no append can reach the log any more), then compaction
         // stops, then the store closes the WAL.
         return ServiceGroup(

@@ -29,12 +29,15 @@ public final class ServerState: Sendable {
     let forwardMetrics: ForwardMetrics?
     /// Each center's freshness (global and all roles).
     public let centers: CenterRegistry?
+    /// The health feed, where scoring runs.
+    public let health: HealthFeed?
     private let ready = Atomic<Bool>(false)
 
     public init(
         config: MeridianConfig, store: Store, wal: WAL?, metadata: MetadataStore, metrics: IngestMetrics, logger: Logger,
-        forwarder: Forwarder? = nil, forwardMetrics: ForwardMetrics? = nil
+        forwarder: Forwarder? = nil, forwardMetrics: ForwardMetrics? = nil, health: HealthFeed? = nil
     ) {
+        self.health = health
         self.config = config
         self.store = store
         self.wal = wal

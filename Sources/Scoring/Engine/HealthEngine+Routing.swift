@@ -46,11 +46,20 @@ extension HealthEngine {
         }
         let shares = group.map { member -> Double in
             guard member.entity.routable else { return 0 }
-            return failOpen != nil ? member.capacity : member.capacity * (member.entity.health ?? 1)
+            return failOpen != nil ? member.capacity : member.capacity * Self.stateFactor(member.entity)
         }
         let weights = Self.percentages(shares.reduce(0, +) > 0 ? shares : group.map { $0.entity.routable ? $0.capacity : 0 })
         for i in group.indices { group[i].entity.weight = weights[i] }
         return failOpen
+    }
+
+    /// How much of its capacity a routable entity takes: all of it when
+    /// `up` (or in its grace, or forced up), its health score to one decimal
+    /// when `degraded` (0.5 to 0.7). By state rather than by the exact score,
+    /// so that scores drifting inside a state do not move traffic every round.
+    static func stateFactor(_ entity: EntityHealth) -> Double {
+        guard entity.state == .degraded, let health = entity.health else { return 1 }
+        return max(0.1, (health * 10).rounded(.down) / 10)
     }
 
     /// `shares` as whole percentages summing to 100 (largest remainders get
@@ -88,7 +97,8 @@ extension HealthEngine {
         return PreferenceKey(
             unroutable: e.routable ? 0 : 1, badness: e.routable && e.failOpen != nil ? 0 : e.state.badness,
             preference: region.preference.firstIndex(of: e.key.center) ?? region.preference.count,
-            health: -(e.health ?? 0), latency: -(e.latency ?? 0), name: e.key.center)
+            // To one decimal, so that scores drifting a little do not reorder the list every round.
+            health: -((e.health ?? 0) * 10).rounded(), latency: -((e.latency ?? 0) * 10).rounded(), name: e.key.center)
     }
 }
 

@@ -15,6 +15,8 @@ public struct HealthEngine: Sendable {
     /// Services seen per center (discovered ones are dropped after `forget_after` without data).
     var knownServices: [String: [String: Double]] = [:]
     var knownCenters: Set<String> = []
+    /// Rounds evaluated so far.
+    public private(set) var rounds = 0
 
     public init(rules: ScoringRules, overrides: OverrideBook = OverrideBook()) {
         self.rules = rules
@@ -40,7 +42,9 @@ public struct HealthEngine: Sendable {
         let index = SignalIndex(input: input, signals: enabledSignals)
         noteEntities(index: index, input: input)
 
+        rounds += 1
         var snapshot = HealthSnapshot(generatedAt: now, staleAfter: now + 3 * rules.interval)
+        snapshot.round = rounds
         snapshot.failures = input.failures
         for center in knownCenters.sorted() {
             let freshness = input.freshness[center]

@@ -1,5 +1,8 @@
 /// The outcome of one evaluation round: what the feed serves.
 public struct HealthSnapshot: Sendable {
+    /// The round's number since the process started (1, 2, …), so that a
+    /// consumer can count rounds (hysteresis is counted in rounds).
+    public var round = 0
     /// Wall-clock seconds of the round.
     public var generatedAt: Double
     /// After this (wall-clock seconds) a consumer should treat the document

@@ -1,0 +1,97 @@
+import Foundation
+import Logging
+import MeridianModel
+import Scoring
+import ServiceLifecycle
+
+/// The scoring loop: every `scoring.interval` it queries each signal,
+/// reads each center's freshness, runs a round of the health feed, and
+/// writes the scores, states and weights back into the store as series.
+/// An override set or lifted runs a round at once.
+struct ScoringService: Service {
+    let feed: HealthFeed
+    let source: any SignalSource
+    /// Each center's freshness at a time (the center tracker, or a query).
+    let freshness: @Sendable (Double) async -> [String: CenterFreshness]
+    /// Where the scores are written back (the store's append seam); nil: nowhere.
+    let appender: (any Appender)?
+    let isReady: @Sendable () -> Bool
+    let metrics: ScoringMetrics
+    let logger: Logger
+
+    func run() async throws {
+        let interval = Duration.milliseconds(Int64(feed.rules.interval * 1000))
+        await cancelWhenGracefulShutdown {
+            var seenOverrides = feed.overridesChanged.value
+            while !Task.isCancelled {
+                if isReady() { await round() }
+                _ = await feed.overridesChanged.wait(after: seenOverrides, timeout: interval)
+                seenOverrides = feed.overridesChanged.value
+            }
+        }
+        // Event streams end here, before the HTTP server waits for its requests.
+        feed.close()
+    }
+
+    /// One round: queries, freshness, evaluation, write-back.
+    func round(at now: Double = Date().timeIntervalSince1970) async {
+        let started = ContinuousClock.now
+        let input = await gather(at: now)
+        let snapshot = feed.evaluate(input)
+        if let appender {
+            do {
+                _ = try appender.append(HealthSeries.batch(snapshot))
+            } catch {
+                logger.error("cannot write the health series back", metadata: ["error": "\(error)"])
+            }
+        }
+        metrics.finished(round: started.duration(to: .now), failures: input.failures.count)
+    }
+
+    /// The round's input: every enabled signal queried at `now` (one after
+    /// another: a round is a handful of queries), and the centers' freshness.
+    func gather(at now: Double) async -> RoundInput {
+        var input = RoundInput(time: now)
+        for signal in feed.rules.signals where signal.enabled {
+            do {
+                input.add(signal.name, try await source.instant(signal.expr, at: now))
+            } catch {
+                input.failures[signal.name] = "\(error)"
+                metrics.signalFailed(signal.name)
+                logger.warning(
+                    "a health signal's query failed", metadata: ["signal": "\(signal.name)", "error": "\(error)"])
+            }
+        }
+        input.freshness = await freshness(now)
+        return input
+    }
+}
+
+/// The scores as series, for Grafana and alert rules: per center (no
+/// `service` label) and per service, at the round's time.
+enum HealthSeries {
+    static func batch(_ snapshot: HealthSnapshot) -> SampleBatch {
+        let t = Int64((snapshot.generatedAt * 1000).rounded())
+        var series: [(Labels, [Sample])] = []
+        series.reserveCapacity(snapshot.centers.count * 8)
+        func add(_ name: String, _ key: EntityKey, _ value: Double, extra: [String: String] = [:]) {
+            var labels = ["__name__": name, "center": key.center].merging(extra) { a, _ in a }
+            if let service = key.service { labels["service"] = service }
+            series.append((Labels(labels), [Sample(t: t, v: value)]))
+        }
+        for center in snapshot.centers {
+            for entity in [center.health] + center.services {
+                if let health = entity.health { add("meridian_health_score", entity.key, health) }
+                if let latency = entity.latency { add("meridian_latency_score", entity.key, latency) }
+                add("meridian_traffic_weight", entity.key, Double(entity.weight))
+                for state in HealthState.allCases {
+                    add(
+                        "meridian_health_state", entity.key, entity.state == state ? 1 : 0,
+                        extra: ["state": state.rawValue])
+                }
+            }
+        }
+        series.append((Labels(["__name__": "meridian_health_fail_open"]), [Sample(t: t, v: snapshot.failOpen == nil ? 0 : 1)]))
+        return SampleBatch(series: series)
+    }
+}
