@@ -3,7 +3,7 @@
 SWIFT ?= swift
 BENCH_DIR ?= $(abspath ../shared/bench)
 RUN_PACKAGES = libsnappy-dev zlib1g-dev libre2-dev
-TEST_PACKAGES = $(RUN_PACKAGES) prometheus victoria-metrics
+TEST_PACKAGES = $(RUN_PACKAGES) prometheus victoria-metrics haproxy pdns-server pdns-backend-bind bind9-dnsutils
 BENCH_PACKAGES = $(RUN_PACKAGES) prometheus victoria-metrics python3-pip wrk
 
 .PHONY: run test bench build release format

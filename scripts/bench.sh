@@ -9,13 +9,17 @@
 #      16 connections (wrk), against Prometheus;
 #   4. forwarding (scripts/bench_forward.py): a center's ingest CPU with
 #      forwarding on vs off, the catch-up after a 1 h outage, and the latency
-#      from a center's acknowledgement to visibility at the global layer.
+#      from a center's acknowledgement to visibility at the global layer;
+#   5. the health feed (scripts/bench_health.py): reaction time from a bad
+#      write to `down` (1 s and 5 s rounds, fall 3), /probe and /api/v1/health
+#      latency open-loop at 2,000/s and saturated (wrk), and the wall time and
+#      CPU of one scoring round at 100 centers x 50 services.
 # Figures go to bench-out/. The 6 h payloads take about 17 minutes to generate
 # the first time (5.1 GiB, kept in $QUERY_DATA); each target then loads them.
 #
 #   PRESET=small make bench      # the 3k-series set, for a quick look
 #   REPEAT=3 make bench          # medians of 3 interleaved runs
-#   ONLY=ingest make bench       # or ONLY=query, ONLY=trivial, ONLY=forward: one part only
+#   ONLY=ingest make bench       # or ONLY=query, ONLY=trivial, ONLY=forward, ONLY=health: one part only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BENCH_DIR=${BENCH_DIR:-../shared/bench}
@@ -75,4 +79,10 @@ if [ "$ONLY" = all ] || [ "$ONLY" = forward ]; then
   echo "== forwarding: ingest CPU on vs off, catch-up after a 1 h outage, delivery latency ($PRESET)" >&2
   BENCH_DIR="$BENCH_DIR" python3 scripts/bench_forward.py --bin "$BIN" --preset "$PRESET" --repeat "$REPEAT" \
       --json "$OUT/forward.json" --txt "$OUT/forward.txt"
+fi
+
+if [ "$ONLY" = all ] || [ "$ONLY" = health ]; then
+  echo "== health feed: reaction time, probe and JSON latency, cost of a round ($PRESET)" >&2
+  BENCH_DIR="$BENCH_DIR" python3 scripts/bench_health.py --bin "$BIN" --preset "$PRESET" \
+      --json "$OUT/health-$PRESET.json" --txt "$OUT/health-$PRESET.txt"
 fi

@@ -25,7 +25,8 @@ import Testing
         let agentPort = try ServerProcess.freePort()
         let configPath = dir.appending("meridian.yaml")
         try HealthFeedClient.yaml(agentPort: agentPort).write(toFile: configPath, atomically: true, encoding: .utf8)
-        let meridian = try MeridianBinary.start(dataDir: dir.appending("data"), extraArguments: ["--config", configPath])
+        let meridian = try MeridianBinary.start(
+            dataDir: dir.appending("data"), extraArguments: ["--config", configPath])
         defer { meridian.terminate() }
         try await meridian.waitUntilReady()
 
@@ -38,7 +39,8 @@ import Testing
         var document = try await Self.settle(meridian, timeout: .seconds(30)) { d in
             Self.centers.allSatisfy { HealthFeedClient.state(d, $0) == "up" }
         }
-        #expect(Self.centers.map { HealthFeedClient.weight(document, $0) } == [34, 33, 33], "\(Self.weights(document))")
+        #expect(
+            Self.centers.map { HealthFeedClient.weight(document, $0) } == [34, 33, 33], "\(Self.weights(document))")
 
         let haproxy = try HAProxyProcess.start(
             executable: haproxyPath, directory: dir.path, agentPort: agentPort, centers: Self.centers)
@@ -49,10 +51,22 @@ import Testing
         var seen = try await haproxy.poll("all up at 34/33/33") { s in
             Self.centers.allSatisfy { s[$0]?.status == "no check" } && s.weights(Self.centers) == [34, 33, 33]
         }
-        try Self.expectFollows(document, seen.stats, haproxy)
+        try Self.expectFollows(document, seen.stats)
         #expect(seen.stats["BACKEND"]?.weight == 100 && seen.stats["BACKEND"]?.active == 3, "\(seen.stats.raw)")
 
-        // 2. bj fails: once the feed says down, HAProxy takes bj down and sh and gz share its traffic.
+        // 2. bj degraded: still up in HAProxy, at the smaller share the feed gives it.
+        writer.set("bj", errorRatio: 0.03)
+        document = try await Self.trace(meridian, haproxy, "bj") { HealthFeedClient.state($0, "bj") == "degraded" }
+        let degradedWeights = Self.centers.map { HealthFeedClient.weight(document, $0) }
+        #expect(degradedWeights.reduce(0, +) == 100 && degradedWeights[0] < 33, "\(degradedWeights)")
+        seen = try await haproxy.poll("bj degraded at \(degradedWeights)") { s in
+            Self.centers.allSatisfy { s[$0]?.status == "no check" } && s.weights(Self.centers) == degradedWeights
+        }
+        try Self.expectFollows(document, seen.stats)
+        #expect(seen.stats["BACKEND"]?.weight == 100 && seen.stats["BACKEND"]?.active == 3, "\(seen.stats.raw)")
+        Self.note("bj degraded \(degradedWeights)", seen)
+
+        // 3. bj fails: once the feed says down, HAProxy takes bj down and sh and gz share its traffic.
         writer.set("bj", errorRatio: 0.5)
         document = try await Self.trace(meridian, haproxy, "bj") { HealthFeedClient.state($0, "bj") == "down" }
         #expect(Self.weights(document) == ["bj": 0, "sh": 50, "gz": 50])
@@ -65,24 +79,25 @@ import Testing
             bj?.lastAgent.hasPrefix("via agent : down (") == true && bj?.lastAgent.contains("error_ratio") == true,
             "the agent's reason reaches HAProxy: \(bj?.lastAgent ?? "")")
         #expect(seen.stats["BACKEND"]?.weight == 100 && seen.stats["BACKEND"]?.active == 2, "\(seen.stats.raw)")
-        try Self.expectFollows(document, seen.stats, haproxy)
+        try Self.expectFollows(document, seen.stats)
         Self.note("bj down", seen)
 
-        // 3. bj recovers (after `rise` good rounds): up again, and the weights go back.
+        // 4. bj recovers (after `rise` good rounds): up again, and the weights go back.
         writer.set("bj", errorRatio: 0.001)
         document = try await Self.trace(meridian, haproxy, "bj") { HealthFeedClient.state($0, "bj") == "up" }
         seen = try await haproxy.poll("bj back up at 34/33/33") { s in
             Self.centers.allSatisfy { s[$0]?.status == "no check" } && s.weights(Self.centers) == [34, 33, 33]
         }
-        try Self.expectFollows(document, seen.stats, haproxy)
+        try Self.expectFollows(document, seen.stats)
         #expect(seen.stats["BACKEND"]?.weight == 100 && seen.stats["BACKEND"]?.active == 3, "\(seen.stats.raw)")
         Self.note("bj up", seen)
 
-        // 4. An operator drains bj: HAProxy puts it in DRAIN (no new traffic), sh and gz at 50/50.
+        // 5. An operator drains bj: HAProxy puts it in DRAIN (no new traffic), sh and gz at 50/50.
         let drain = try await TestHTTP.send(
             "POST", meridian.baseURL + "/api/v1/overrides",
             headers: ["Authorization": "Bearer secret-token", "Content-Type": "application/json"],
-            body: Data(#"{"target":"bj","action":"drain","ttl":"10m","reason":"maintenance","by":"haproxy-test"}"#.utf8))
+            body: Data(#"{"target":"bj","action":"drain","ttl":"10m","reason":"maintenance","by":"haproxy-test"}"#.utf8)
+        )
         #expect(drain.status == 200, "\(drain.text)")
         document = try await Self.settle(meridian, timeout: .seconds(5)) { HealthFeedClient.state($0, "bj") == "drain" }
         #expect(Self.weights(document) == ["bj": 0, "sh": 50, "gz": 50])
@@ -92,16 +107,17 @@ import Testing
         // bj's own column keeps its last percentage (34): `drain` carries no weight. The backend's total
         // (the weight in use) leaves it out, and it no longer counts as an active server.
         #expect(seen.stats["BACKEND"]?.weight == 100 && seen.stats["BACKEND"]?.active == 2, "\(seen.stats.raw)")
-        try Self.expectFollows(document, seen.stats, haproxy)
+        try Self.expectFollows(document, seen.stats)
         Self.note("bj drain", seen)
 
-        // 5. The drain is lifted: the feed says up at once, and HAProxy must take bj back.
+        // 6. The drain is lifted: the feed says up at once, and HAProxy must take bj back.
         let lift = try await TestHTTP.send(
             "DELETE", meridian.baseURL + "/api/v1/overrides?target=bj&by=haproxy-test",
             headers: ["Authorization": "Bearer secret-token"])
         #expect(lift.status == 200, "\(lift.text)")
         document = try await Self.settle(meridian, timeout: .seconds(5)) { HealthFeedClient.state($0, "bj") == "up" }
-        #expect(Self.centers.map { HealthFeedClient.weight(document, $0) } == [34, 33, 33], "\(Self.weights(document))")
+        #expect(
+            Self.centers.map { HealthFeedClient.weight(document, $0) } == [34, 33, 33], "\(Self.weights(document))")
         let reply = try LineSocket.exchange(port: agentPort, send: "bj\n")
         seen = try await haproxy.poll("bj out of DRAIN at 34/33/33", throwing: false) { s in
             Self.centers.allSatisfy { s[$0]?.status == "no check" } && s.weights(Self.centers) == [34, 33, 33]
@@ -109,12 +125,13 @@ import Testing
         // HAProxy leaves an admin state the agent set only when the agent says `ready`
         // ("only the agent may revert its own actions", configuration.txt, agent-check).
         let backInService = seen.reached
+        let noReady = !reply.lowercased().split(whereSeparator: { " \t,\n".contains($0) }).contains("ready")
         #expect(
             backInService,
             """
             HAProxy kept bj in \(seen.stats["bj"]?.status ?? "?") for \(seen.elapsed) after the drain was lifted: \
-            the agent now replies \(reply.debugDescription), which has no `ready`, so HAProxy's forced drain stays \
-            (its log: \(haproxy.process.log().split(separator: "\n").last ?? "")).
+            the agent now replies \(reply.debugDescription)\(noReady ? ", which has no `ready`, so HAProxy's forced drain stays" : "") \
+            (HAProxy's log: \(haproxy.process.log().split(separator: "\n").last ?? "")).
             stats:
             \(seen.stats.raw)
             """)
@@ -151,7 +168,12 @@ import Testing
         while true {
             let document = try await HealthFeedClient.document(meridian)
             let row = try haproxy.stats()[center]
-            let now = "feed \(HealthFeedClient.state(document, center)) \(HealthFeedClient.weight(document, center))%"
+            let entry = HealthFeedClient.center(document, center)
+            let raw = (entry?["hysteresis"] as? [String: Any])?["raw_state"] as? String ?? "?"
+            let health = (entry?["health_score"] as? Double).map { String(format: "%.2f", $0) } ?? "-"
+            let now =
+                "feed \(HealthFeedClient.state(document, center)) (raw \(raw), health \(health))"
+                + " \(HealthFeedClient.weight(document, center))%"
                 + ", HAProxy \(row?.status ?? "?") \(row?.weight.map(String.init) ?? "?")"
             if now != last {
                 changes.append("\(ContinuousClock.now - start): \(now)")
@@ -170,8 +192,7 @@ import Testing
 
     /// Every center HAProxy routes to has the feed's weight; the others are DOWN or DRAIN.
     static func expectFollows(
-        _ document: [String: Any], _ stats: HAProxyStats, _ haproxy: HAProxyProcess,
-        sourceLocation: SourceLocation = #_sourceLocation
+        _ document: [String: Any], _ stats: HAProxyStats, sourceLocation: SourceLocation = #_sourceLocation
     ) throws {
         for center in centers {
             guard let row = stats[center] else { throw TestFailure("no server \(center) in show stat:\n\(stats.raw)") }
@@ -187,7 +208,8 @@ import Testing
                     "\(center): feed weight \(HealthFeedClient.weight(document, center)), HAProxy \(row.raw)",
                     sourceLocation: sourceLocation)
             } else {
-                #expect(row.status == "DOWN (agent)", "\(center) is \(state): \(row.raw)", sourceLocation: sourceLocation)
+                #expect(
+                    row.status == "DOWN (agent)", "\(center) is \(state): \(row.raw)", sourceLocation: sourceLocation)
             }
         }
     }
@@ -234,12 +256,15 @@ struct HAProxyStats: Sendable {
         )
         // The raw lines shown in messages stop after the agent's columns (the rest is traffic counters).
         let shownColumns = (columns.firstIndex(of: "agent_health") ?? columns.count - 1) + 1
-        let cut = { (line: String) in line.split(separator: ",", omittingEmptySubsequences: false).prefix(shownColumns).joined(separator: ",") }
+        let cut = { (line: String) in
+            line.split(separator: ",", omittingEmptySubsequences: false).prefix(shownColumns).joined(separator: ",")
+        }
         var shown = [cut(header)]
         for line in lines.dropFirst() where !line.hasPrefix("#") {
             let f = Self.fields(line)
             guard f.count > max(sv, status, weight, act, lastAgt) else { continue }
-            rows[f[sv]] = Row(status: f[status], weight: Int(f[weight]), active: Int(f[act]), lastAgent: f[lastAgt], raw: cut(line))
+            rows[f[sv]] = Row(
+                status: f[status], weight: Int(f[weight]), active: Int(f[act]), lastAgent: f[lastAgt], raw: cut(line))
             if f[sv] != "FRONTEND" { shown.append(cut(line)) }
         }
         raw = shown.joined(separator: "\n")
@@ -295,7 +320,9 @@ struct HAProxyProcess: Sendable {
 
     /// The config: a `listen` section balancing over one server per center at
     /// a loopback port nobody listens on, health told by Meridian's agent only.
-    static func config(socketPath: String, frontendPort: Int, agentPort: Int, servers: [(name: String, port: Int)]) -> String {
+    static func config(socketPath: String, frontendPort: Int, agentPort: Int, servers: [(name: String, port: Int)])
+        -> String
+    {
         let lines = servers.map { s in
             "    server \(s.name) 127.0.0.1:\(s.port) weight 100 agent-check agent-addr 127.0.0.1"
                 + " agent-port \(agentPort) agent-inter 500ms agent-send \"\(s.name)\\n\""
@@ -319,7 +346,8 @@ struct HAProxyProcess: Sendable {
             """
     }
 
-    static func start(executable: String, directory: String, agentPort: Int, centers: [String]) throws -> HAProxyProcess {
+    static func start(executable: String, directory: String, agentPort: Int, centers: [String]) throws -> HAProxyProcess
+    {
         let dir = directory as NSString
         let socketPath = dir.appendingPathComponent("haproxy.sock")
         let configPath = dir.appendingPathComponent("haproxy.cfg")

@@ -60,7 +60,7 @@ import Testing
         let probe = try await TestHTTP.get(server.baseURL + "/probe/bj")
         #expect(probe.status == 503 && probe.text.hasPrefix("DOWN"))
         let agent = try LineSocket.exchange(port: agentPort, send: "bj\n")
-        #expect(agent.hasPrefix("down #"), "agent: \(agent)")
+        #expect(agent.hasPrefix("down ready #"), "agent: \(agent)")
         try await Self.expectAgreement(server, agentPort: agentPort, stream: stream)
 
         // 4. Recovery needs exactly `rise` good rounds, straight from down to up.
@@ -286,11 +286,11 @@ import Testing
                     probes[name]! == expectedProbe, "\(name) \(state): probe \(probes[name]!)",
                     sourceLocation: sourceLocation)
                 let expectedAgent =
-                    state == "drain" ? "drain\n" : routable ? "up \(weight)%\n" : nil
+                    state == "drain" ? "drain\n" : routable ? "up ready \(weight)%\n" : nil
                 if let expectedAgent {
                     #expect(agents[name] == expectedAgent, "\(name) \(state): agent \(agents[name]!)", sourceLocation: sourceLocation)
                 } else {
-                    #expect(agents[name]!.hasPrefix("down #"), "\(name) \(state): agent \(agents[name]!)", sourceLocation: sourceLocation)
+                    #expect(agents[name]!.hasPrefix("down ready #"), "\(name) \(state): agent \(agents[name]!)", sourceLocation: sourceLocation)
                 }
                 if let streamed {
                     let names = name.split(separator: "/").map(String.init)

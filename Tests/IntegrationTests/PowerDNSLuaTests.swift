@@ -30,7 +30,8 @@ import Testing
 
         let configPath = dir.appending("meridian.yaml")
         try HealthFeedClient.yaml().write(toFile: configPath, atomically: true, encoding: .utf8)
-        let meridian = try MeridianBinary.start(dataDir: dir.appending("data"), extraArguments: ["--config", configPath])
+        let meridian = try MeridianBinary.start(
+            dataDir: dir.appending("data"), extraArguments: ["--config", configPath])
         defer { meridian.terminate() }
         try await meridian.waitUntilReady()
 
@@ -84,7 +85,8 @@ import Testing
 
         // 5. gz drained by an operator: its probe says 200 DRAIN, which only `stringmatch='UP'` rejects.
         let drain = try await TestHTTP.send(
-            "POST", meridian.baseURL + "/api/v1/overrides?target=gz&action=drain&ttl=10m&reason=maintenance&by=pdns-test",
+            "POST",
+            meridian.baseURL + "/api/v1/overrides?target=gz&action=drain&ttl=10m&reason=maintenance&by=pdns-test",
             headers: ["Authorization": "Bearer secret-token"])
         #expect(drain.status == 200, "\(drain.text)")
         _ = try await Self.settle(meridian, timeout: .seconds(5)) { HealthFeedClient.state($0, "gz") == "drain" }
@@ -139,7 +141,8 @@ struct PowerDNSProcess: Sendable {
         let libs = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib")) ?? []
         let backends = (["/usr/lib"] + libs.map { "/usr/lib/\($0)" }).map { $0 + "/pdns/libbindbackend.so" }
         guard env["PDNS_SERVER_BIN"] != nil || backends.contains(where: FileManager.default.fileExists(atPath:)) else {
-            throw TestFailure("PowerDNS' bind backend (libbindbackend.so) not found: install the Debian package `pdns-backend-bind`")
+            throw TestFailure(
+                "PowerDNS' bind backend (libbindbackend.so) not found: install the Debian package `pdns-backend-bind`")
         }
         let dig = env["DIG_BIN"] ?? "/usr/bin/dig"
         guard FileManager.default.isExecutableFile(atPath: dig) else {
@@ -190,7 +193,8 @@ struct PowerDNSProcess: Sendable {
         let dir = (directory as NSString).appendingPathComponent("pdns")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let port = try ServerProcess.freePort()
-        try zone(meridianPort: meridianPort).write(toFile: dir + "/example.test.zone", atomically: true, encoding: .utf8)
+        try zone(meridianPort: meridianPort).write(
+            toFile: dir + "/example.test.zone", atomically: true, encoding: .utf8)
         try #"zone "example.test" { type master; file "\#(dir)/example.test.zone"; };"#.appending("\n")
             .write(toFile: dir + "/named.conf", atomically: true, encoding: .utf8)
         try config(directory: dir, port: port).write(toFile: dir + "/pdns.conf", atomically: true, encoding: .utf8)
@@ -210,10 +214,11 @@ struct PowerDNSProcess: Sendable {
         throw TestFailure("PowerDNS did not serve example.test within \(timeout); its log:\n\(process.log())")
     }
 
-    /// Waits until PowerDNS' log satisfies `done`.
+    /// Asks for `www` (its checks start with the first question) until PowerDNS' log satisfies `done`.
     func waitForLog(timeout: Duration, _ done: (String) -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
         while !done(process.log()) {
+            _ = try answer()
             guard ContinuousClock.now < deadline else {
                 throw TestFailure("PowerDNS did not check every probe within \(timeout); its log:\n\(process.log())")
             }

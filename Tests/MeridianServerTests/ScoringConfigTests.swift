@@ -101,13 +101,17 @@ import Testing
             CenterRule(name: "sh", answers: ["edge-sh.example.com."]),
             CenterRule(name: "gz", capacity: 0.5),
         ]
-        rules.regions = [RegionRule(name: "north", preference: ["bj", "sh", "gz"]), RegionRule(name: "south", preference: ["gz"])]
+        rules.regions = [
+            RegionRule(name: "north", preference: ["bj", "sh", "gz"]), RegionRule(name: "south", preference: ["gz"]),
+        ]
         rules.services = ["checkout", "search"]
         rules.signals = [
             SignalRule(
-                name: "errors", expr: "sum by (center) (rate(errors_total[5m]))", good: 1, bad: 10, weight: 2.5, downAbove: 100),
+                name: "errors", expr: "sum by (center) (rate(errors_total[5m]))", good: 1, bad: 10, weight: 2.5,
+                downAbove: 100),
             SignalRule(
-                name: "p95", expr: "histogram_quantile(0.95,\n  sum by (center, le) (rate(latency_bucket[5m])))\n", good: 0.2,
+                name: "p95", expr: "histogram_quantile(0.95,\n  sum by (center, le) (rate(latency_bucket[5m])))\n",
+                good: 0.2,
                 bad: 1, weight: 1, latency: true, downBelow: -1, enabled: false),
         ]
         var expected = ScoringConfig()
@@ -217,7 +221,10 @@ import Testing
         ("grace: 0s", 2, "scoring.grace must be positive"),
         ("forget_after: 0s", 2, "scoring.forget_after must be positive"),
         ("min_healthy_centers: -1", 2, "scoring.min_healthy_centers must be a whole number, 0 or more"),
-        ("query_url: https://prometheus:9090", 2, "scoring.query_url: \"https://prometheus:9090\" is not an http:// URL"),
+        (
+            "query_url: https://prometheus:9090", 2,
+            "scoring.query_url: \"https://prometheus:9090\" is not an http:// URL"
+        ),
         ("query_url: http://", 2, "is not an http:// URL with a host"),
         ("query_url: 127.0.0.1:9090", 2, "is not an http:// URL with a host"),
         ("agent_listen: 9281", 2, "scoring.agent_listen: \"9281\" is not HOST:PORT"),
@@ -236,7 +243,10 @@ import Testing
         // regions
         ("regions:\n    - name: north\n    - name: north", 4, "scoring.regions: name \"north\" is used twice"),
         ("regions:\n    - prefer: [bj]", 3, "each of scoring.regions needs a name"),
-        ("regions:\n    - name: north\n      prefer: [bj, sh, bj]", 4, "scoring.regions.north.prefer lists center \"bj\" twice"),
+        (
+            "regions:\n    - name: north\n      prefer: [bj, sh, bj]", 4,
+            "scoring.regions.north.prefer lists center \"bj\" twice"
+        ),
         (
             "centers:\n    - name: bj\n  regions:\n    - name: north\n      prefer:\n        - bj\n        - sh", 8,
             "scoring.regions: center \"sh\" is not one of scoring.centers"
@@ -258,16 +268,46 @@ import Testing
         ),
         ("signals:\n    - name: a\n      good: 1\n      bad: 0", 3, "scoring.signals.a needs expr"),
         ("signals:\n    - name: a\n      expr: up\n      bad: 0", 3, "scoring.signals.a needs good"),
-        ("signals:\n    - name: a\n      expr: up\n      good: 0.5\n      bad: 0.5", 6, "scoring.signals.a: good and bad must differ"),
-        ("signals:\n    - name: a\n      expr: up\n      good: 1\n      bad: 0\n      weight: 0", 7, "scoring.signals.a.weight must be positive"),
-        ("signals:\n    - name: a\n      expr: up\n      good: 1\n      bad: 0\n      weight: .inf", 7, "scoring.signals.a.weight must be a finite number"),
-        ("signals:\n    - name: a\n      expr: up\n      good: high\n      bad: 0", 5, "scoring.signals.a.good must be a finite number"),
-        ("signals:\n    - name: a\n      expr: up\n      good: 1\n      bad: .nan", 6, "scoring.signals.a.bad must be a finite number"),
-        ("signals:\n    - name: a\n      expr: up\n      good: 1\n      bad: 0\n      down_above: lots", 7, "scoring.signals.a.down_above must be a finite number"),
-        ("signals:\n    - name: a\n      expr: up\n      good: 1\n      bad: 0\n      down_below: -.inf", 7, "scoring.signals.a.down_below must be a finite number"),
-        ("signals:\n    - name: a\n      expr: up\n      good: 1\n      bad: 0\n      latency: yes", 7, "scoring.signals.a.latency must be true or false"),
-        ("signals:\n    - name: a\n      expr: up\n      good: 1\n      bad: 0\n      enabled: 1", 7, "scoring.signals.a.enabled must be true or false"),
-        ("signals:\n    - name: a\n      expr: up\n      good: 1\n      bad: 0\n      query: up", 7, "unknown key \"query\" in scoring.signals.a"),
+        (
+            "signals:\n    - name: a\n      expr: up\n      good: 0.5\n      bad: 0.5", 6,
+            "scoring.signals.a: good and bad must differ"
+        ),
+        (
+            "signals:\n    - name: a\n      expr: up\n      good: 1\n      bad: 0\n      weight: 0", 7,
+            "scoring.signals.a.weight must be positive"
+        ),
+        (
+            "signals:\n    - name: a\n      expr: up\n      good: 1\n      bad: 0\n      weight: .inf", 7,
+            "scoring.signals.a.weight must be a finite number"
+        ),
+        (
+            "signals:\n    - name: a\n      expr: up\n      good: high\n      bad: 0", 5,
+            "scoring.signals.a.good must be a finite number"
+        ),
+        (
+            "signals:\n    - name: a\n      expr: up\n      good: 1\n      bad: .nan", 6,
+            "scoring.signals.a.bad must be a finite number"
+        ),
+        (
+            "signals:\n    - name: a\n      expr: up\n      good: 1\n      bad: 0\n      down_above: lots", 7,
+            "scoring.signals.a.down_above must be a finite number"
+        ),
+        (
+            "signals:\n    - name: a\n      expr: up\n      good: 1\n      bad: 0\n      down_below: -.inf", 7,
+            "scoring.signals.a.down_below must be a finite number"
+        ),
+        (
+            "signals:\n    - name: a\n      expr: up\n      good: 1\n      bad: 0\n      latency: yes", 7,
+            "scoring.signals.a.latency must be true or false"
+        ),
+        (
+            "signals:\n    - name: a\n      expr: up\n      good: 1\n      bad: 0\n      enabled: 1", 7,
+            "scoring.signals.a.enabled must be true or false"
+        ),
+        (
+            "signals:\n    - name: a\n      expr: up\n      good: 1\n      bad: 0\n      query: up", 7,
+            "unknown key \"query\" in scoring.signals.a"
+        ),
     ]
 
     @Test(arguments: mistakes)

@@ -11,15 +11,15 @@ import Testing
     @Test func aVetoedSignalNamesItsValueAndBothThresholds() {
         var rounds = defaults()
         let r = rounds.run(["error_ratio": ["a": 0.31, "b": 0]])
-        #expect(r["a"]?.reasons == ["veto: error_ratio 0.31 > 0.2", "error_ratio 0.31 > 0.05 (bad): score 0, weight 3"])
-        #expect(r["a"]?.reasons.contains { $0.contains("error_ratio 0.31 > 0.05") } == true)
+        #expect(r["a"]?.reasons == ["veto: error_ratio 0.31 > 0.2", "error_ratio 0.31 >= 0.05 (bad): score 0, weight 3"])
+        #expect(r["a"]?.reasons.contains { $0.contains("error_ratio 0.31 >= 0.05") } == true)
     }
 
     @Test(arguments: [
         (0.005, ["health 1 >= 0.8 (up_at)"]),
         (0.02, ["health 0.75 < 0.8 (up_at)", "error_ratio 0.02 > 0.01 (good): score 0.75, weight 3"]),
         (0.04, ["health 0.25 < 0.5 (degraded_at)", "error_ratio 0.04 > 0.01 (good): score 0.25, weight 3"]),
-        (0.1, ["health 0 < 0.5 (degraded_at)", "error_ratio 0.1 > 0.05 (bad): score 0, weight 3"]),
+        (0.1, ["health 0 < 0.5 (degraded_at)", "error_ratio 0.1 >= 0.05 (bad): score 0, weight 3"]),
     ])
     func theScoreIsExplainedAgainstTheThresholds(errorRatio: Double, reasons: [String]) {
         var rounds = defaults()
@@ -51,7 +51,7 @@ import Testing
         #expect(
             first["a"]?.reasons == [
                 "up until 3 rounds say down (fall): 1 so far", "health 0 < 0.5 (degraded_at)",
-                "error_ratio 0.1 > 0.05 (bad): score 0, weight 3",
+                "error_ratio 0.1 >= 0.05 (bad): score 0, weight 3",
             ])
         let second = rounds.run(["error_ratio": ["a": 0.1]])
         #expect(second["a"]?.reasons.first == "up until 3 rounds say down (fall): 2 so far")
@@ -143,20 +143,24 @@ import Testing
         #expect(before.snapshot.decision == after.snapshot.decision)
     }
 
-    @Test func badRoundsWithinFallLeaveTheDecisionAlone() {
+    /// The centers' lines only: the default region's list orders equally
+    /// healthy centers by their score, so a bad round within `fall` may reorder it.
+    @Test func badRoundsWithinFallLeaveTheCentersLinesAlone() {
         var rounds = Rounds(makeRules(centers("a", "b")))
-        let decisions = [1.0, 0, 0].map { rounds.run(quality: ["a": $0, "b": 1]).snapshot.decision }
-        #expect(decisions[0] == decisions[1])
-        #expect(decisions[1] == decisions[2])
-        #expect(rounds.run(quality: ["a": 0, "b": 1]).snapshot.decision != decisions[2], "down on the third")
+        let decisions = [1.0, 0, 0].map { rounds.run(quality: ["a": $0, "b": 1]).snapshot.decision.prefix(2) }
+        #expect(decisions[0] == ["a up 50 true - -", "b up 50 true - -"])
+        #expect(decisions[1] == decisions[0])
+        #expect(decisions[2] == decisions[0])
+        let down = rounds.run(quality: ["a": 0, "b": 1]).snapshot.decision.prefix(2)
+        #expect(down == ["a down 0 false - -", "b up 100 true - -"], "down on the third")
     }
 
     @Test func aWeightChangeChangesTheDecision() {
         var rounds = Rounds(makeRules(centers("a", "b")))
         let before = rounds.run(quality: ["a": 0.75, "b": 1])
         let after = rounds.run(quality: ["a": 0.625, "b": 1])
-        #expect(before.weights == ["a": 43, "b": 57])
-        #expect(after.weights == ["a": 38, "b": 62])
+        #expect(before.weights == ["a": 41, "b": 59], "0.7 : 1")
+        #expect(after.weights == ["a": 37, "b": 63], "0.6 : 1")
         #expect(before["a"]?.state == after["a"]?.state)
         #expect(before.snapshot.decision != after.snapshot.decision)
     }

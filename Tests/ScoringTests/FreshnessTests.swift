@@ -105,6 +105,22 @@ import Testing
         #expect(r.events.first?.reason.contains("link") == true)
     }
 
+    @Test func aLinkDownIsNamedEvenWhenNoSampleAgeIsKnown() {
+        var rounds = Rounds(makeRules(centers("a", "b")))
+        rounds.run(quality: ["a": 1, "b": 1])
+        let r = rounds.run(
+            quality: ["a": 1, "b": 1], freshness: ["a": CenterFreshness(newestSampleAge: nil, linkDown: true)])
+        #expect(r["a"]?.state == .unknown)
+        #expect(r["a"]?.reasons.first == "the center's link to this layer is down for 0s; down after 30s")
+    }
+
+    @Test func aLinkDownWithFreshDataStillMakesTheCenterUnknown() {
+        var rounds = Rounds(makeRules(centers("a", "b")))
+        rounds.run(quality: ["a": 1, "b": 1])
+        let r = rounds.run(quality: ["a": 1, "b": 1], freshness: ["a": CenterFreshness(newestSampleAge: 0, linkDown: true)])
+        #expect(r["a"]?.state == .unknown)
+    }
+
     @Test func aCenterWithoutAFreshnessEntryIsUnknown() {
         var rounds = Rounds(makeRules(centers("a", "b")))
         let configured = rounds.run(quality: ["b": 1])
@@ -156,10 +172,13 @@ import Testing
         #expect(later.map { $0["a/search"] != nil } == [true, true, true, true])
     }
 
-    @Test func theSnapshotGoesStaleAfterThreeIntervals() {
+    @Test func theSnapshotGoesStaleAfterThreeIntervalsAndCountsRounds() {
         var rounds = Rounds(makeRules(centers("a")) { $0.interval = 10 })
         let r = rounds.run(quality: ["a": 1])
         #expect(r.snapshot.generatedAt == 1000)
         #expect(r.snapshot.staleAfter == 1030)
+        #expect(r.snapshot.round == 1)
+        #expect(rounds.run(quality: ["a": 1]).snapshot.round == 2)
+        #expect(rounds.engine.rounds == 2)
     }
 }

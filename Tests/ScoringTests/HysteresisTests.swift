@@ -7,14 +7,14 @@ import Testing
 /// and 0.25 down.
 @Suite struct HysteresisTests {
     @Test func aSignalCrossingBadTakesThreeRoundsToGoDown() {
-        var rounds = Rounds(makeRules(centers("a")))
-        let outcomes = [1.0, 0, 0, 0, 0].map { rounds.run(quality: ["a": $0]) }
+        var rounds = Rounds(makeRules(centers("a", "b")))
+        let outcomes = [1.0, 0, 0, 0, 0].map { rounds.run(quality: ["a": $0, "b": 1]) }
 
         #expect(outcomes.map { $0["a"]?.state } == [.up, .up, .up, .down, .down])
         #expect(outcomes.map { $0["a"]?.hysteresis.badStreak } == [0, 1, 2, 0, 0])
         #expect(outcomes.map { $0["a"]?.hysteresis.raw } == [.up, .down, .down, .down, .down])
         #expect(outcomes.map { $0["a"]?.routable } == [true, true, true, false, false])
-        #expect(outcomes.map { $0["a"]?.weight } == [100, 100, 100, 0, 0])
+        #expect(outcomes.map { $0["a"]?.weight } == [50, 50, 50, 0, 0])
         #expect(outcomes.map(\.events.count) == [0, 0, 0, 1, 0])
         let report = outcomes[2]["a"]?.hysteresis
         #expect(report?.fall == 3)
@@ -52,18 +52,20 @@ import Testing
 
     @Test(arguments: [1, 2, 5, 7])
     func recoveryTakesExactlyRiseGoodRounds(rise: Int) {
-        var rounds = Rounds(makeRules(centers("a")) { $0.rise = rise })
-        #expect(rounds.run(quality: ["a": 0])["a"]?.state == .down)
+        // b stays up, so that a is not failed open.
+        var rounds = Rounds(makeRules(centers("a", "b")) { $0.rise = rise })
+        #expect(rounds.run(quality: ["a": 0, "b": 1])["a"]?.state == .down)
         for streak in 1..<rise {
-            let r = rounds.run(quality: ["a": 1])
+            let r = rounds.run(quality: ["a": 1, "b": 1])
             #expect(r["a"]?.state == .down, "round \(streak) of \(rise)")
             #expect(r["a"]?.hysteresis.goodStreak == streak)
             #expect(r["a"]?.hysteresis.badStreak == 0)
             #expect(r["a"]?.routable == false)
         }
-        let up = rounds.run(quality: ["a": 1])
+        let up = rounds.run(quality: ["a": 1, "b": 1])
         #expect(up["a"]?.state == .up)
         #expect(up["a"]?.hysteresis.goodStreak == 0)
+        #expect(up["a"]?.routable == true)
     }
 
     @Test func recoveryThroughDegradedTakesRiseRoundsForEachStep() {

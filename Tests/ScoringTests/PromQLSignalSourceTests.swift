@@ -95,7 +95,7 @@ import TestSupport
         let (snapshot, _) = engine.evaluate(input)
         #expect(snapshot.entity(key("a/checkout"))?.state == .down)
         #expect(snapshot.entity(key("b/checkout"))?.state == .up)
-        #expect(snapshot.entity(key("a/checkout"))?.reasons.last?.hasPrefix("error_ratio 0.1 > 0.05 (bad)") == true)
+        #expect(snapshot.entity(key("a/checkout"))?.reasons.last?.hasPrefix("error_ratio 0.1 >= 0.05 (bad)") == true)
         #expect(snapshot.entity(key("b"))?.weight == 100)
     }
 

@@ -67,11 +67,14 @@ import Testing
         #expect(r["b"]?.routable == false)
     }
 
-    @Test func aDegradedCenterTakesASmallerShare() {
+    /// A degraded center takes its health to one decimal, rounded down, of its capacity.
+    @Test(arguments: [(0.75, 41), (0.79, 41), (0.6875, 37), (0.625, 37), (0.5, 33)])
+    func aDegradedCenterTakesASmallerShare(health: Double, weight: Int) {
         var rounds = Rounds(makeRules(centers("a", "b")))
-        let r = rounds.run(quality: ["a": 1, "b": 0.75])
+        let r = rounds.run(quality: ["a": 1, "b": health])
         #expect(r["b"]?.state == .degraded)
-        #expect(r.weights == ["a": 57, "b": 43], "1 : 0.75")
+        #expect(r["b"]?.weight == weight)
+        #expect(r.weights.values.reduce(0, +) == 100)
     }
 
     /// `up` is "healthy: takes its full share of traffic" (HealthState), and
@@ -80,6 +83,14 @@ import Testing
         var rounds = Rounds(makeRules(centers("a", "b")))
         let r = rounds.run(quality: ["a": 0.875, "b": 1])
         #expect(r["a"]?.state == .up)
+        #expect(r.weights == ["a": 50, "b": 50])
+    }
+
+    @Test func anUnknownCenterInItsGraceTakesItsFullShare() {
+        var rounds = Rounds(makeRules(centers("a", "b")))
+        rounds.run(quality: ["a": 1, "b": 1])
+        let r = rounds.run(quality: ["a": 0.6, "b": 1], freshness: ["a": fresh(20)])
+        #expect(r["a"]?.state == .unknown)
         #expect(r.weights == ["a": 50, "b": 50])
     }
 

@@ -57,12 +57,20 @@ extension ConfigReader {
                 if let n = nonNegativeInteger(value, what) { scoring.rules.minHealthyCenters = n }
             case "query_url":
                 guard let s = string(value, what) else { continue }
-                if s.isEmpty { scoring.queryURL = nil } else if isHTTPURL(s) { scoring.queryURL = s } else {
+                if s.isEmpty {
+                    scoring.queryURL = nil
+                } else if isHTTPURL(s) {
+                    scoring.queryURL = s
+                } else {
                     problem(value, "\(what): \"\(s)\" is not an http:// URL with a host (e.g. http://127.0.0.1:9090)")
                 }
             case "agent_listen":
                 guard let s = string(value, what) else { continue }
-                if s.isEmpty { scoring.agentListen = nil } else if isHostPort(s) { scoring.agentListen = s } else {
+                if s.isEmpty {
+                    scoring.agentListen = nil
+                } else if isHostPort(s) {
+                    scoring.agentListen = s
+                } else {
                     problem(value, "\(what): \"\(s)\" is not HOST:PORT (e.g. 0.0.0.0:9281)")
                 }
             case "feed_token", "override_token", "feed_token_file", "override_token_file":
@@ -72,9 +80,14 @@ extension ConfigReader {
                     continue
                 }
                 tokenKeys[base] = key
-                guard let token = name.hasSuffix("_file") ? tokenFile(value, what) : string(value, what) else { continue }
-                if base == "feed_token" { scoring.feedToken = token.isEmpty ? nil : token }
-                else { scoring.overrideToken = token.isEmpty ? nil : token }
+                guard let token = name.hasSuffix("_file") ? tokenFile(value, what) : string(value, what) else {
+                    continue
+                }
+                if base == "feed_token" {
+                    scoring.feedToken = token.isEmpty ? nil : token
+                } else {
+                    scoring.overrideToken = token.isEmpty ? nil : token
+                }
             case "centers": if let centers = readScoringCenters(value) { scoring.rules.centers = centers }
             case "regions": if let regions = readScoringRegions(value, &preferred) { scoring.rules.regions = regions }
             case "services": if let services = stringList(value, what) { scoring.rules.services = services }
@@ -84,7 +97,8 @@ extension ConfigReader {
         }
         if scoring.rules.degradedAt >= scoring.rules.upAt, let at = degradedAtNode ?? upAtNode {
             problem(
-                at, "scoring.degraded_at (\(scoring.rules.degradedAt)) must be below scoring.up_at (\(scoring.rules.upAt))")
+                at,
+                "scoring.degraded_at (\(scoring.rules.degradedAt)) must be below scoring.up_at (\(scoring.rules.upAt))")
         }
         let declared = Set(scoring.rules.centers.map(\.name))
         if !declared.isEmpty {
@@ -102,7 +116,8 @@ extension ConfigReader {
         var centers: [CenterRule] = []
         var seen: Set<String> = []
         for item in items {
-            guard let map = mapping(item, "each of scoring.centers"), let name = itemName(map, item, "scoring.centers", &seen)
+            guard let map = mapping(item, "each of scoring.centers"),
+                let name = itemName(map, item, "scoring.centers", &seen)
             else { continue }
             var center = CenterRule(name: name)
             let prefix = "scoring.centers.\(name)"
@@ -124,12 +139,15 @@ extension ConfigReader {
 
     /// Also collects every preferred center with its node, for the check
     /// against `centers` once the whole section is read.
-    private mutating func readScoringRegions(_ node: Node, _ preferred: inout [(center: String, node: Node)]) -> [RegionRule]? {
+    private mutating func readScoringRegions(_ node: Node, _ preferred: inout [(center: String, node: Node)])
+        -> [RegionRule]?
+    {
         guard let items = list(node, "scoring.regions") else { return nil }
         var regions: [RegionRule] = []
         var seen: Set<String> = []
         for item in items {
-            guard let map = mapping(item, "each of scoring.regions"), let name = itemName(map, item, "scoring.regions", &seen)
+            guard let map = mapping(item, "each of scoring.regions"),
+                let name = itemName(map, item, "scoring.regions", &seen)
             else { continue }
             var region = RegionRule(name: name, preference: [])
             let prefix = "scoring.regions.\(name)"
@@ -164,7 +182,8 @@ extension ConfigReader {
         var signals: [SignalRule] = []
         var seen: Set<String> = []
         for item in items {
-            guard let map = mapping(item, "each of scoring.signals"), let name = itemName(map, item, "scoring.signals", &seen)
+            guard let map = mapping(item, "each of scoring.signals"),
+                let name = itemName(map, item, "scoring.signals", &seen)
             else { continue }
             let prefix = "scoring.signals.\(name)"
             var expr: String?
@@ -185,7 +204,10 @@ extension ConfigReader {
                         expr = s
                     } catch {
                         valid = false
-                        problem(value, "\(what) does not parse: \(error.message) (at \(error.line):\(error.column) of the expression)")
+                        problem(
+                            value,
+                            "\(what) does not parse: \(error.message) (at \(error.line):\(error.column) of the expression)"
+                        )
                     }
                 case "good": if let x = number(value, what) { good = x } else { valid = false }
                 case "bad": if let x = number(value, what) { bad = x; badNode = value } else { valid = false }
@@ -221,7 +243,9 @@ extension ConfigReader {
 
     /// The `name` of a list item: present, a non-empty string, and not one
     /// seen before in the same list (which `seen` collects).
-    private mutating func itemName(_ map: Node.Mapping, _ item: Node, _ list: String, _ seen: inout Set<String>) -> String? {
+    private mutating func itemName(_ map: Node.Mapping, _ item: Node, _ list: String, _ seen: inout Set<String>)
+        -> String?
+    {
         guard let node = value(of: "name", in: map) else {
             problem(item, "each of \(list) needs a name")
             return nil
@@ -305,10 +329,12 @@ extension ConfigReader {
 
     /// A count that may be zero: digits, optionally grouped with `_`.
     private mutating func nonNegativeInteger(_ node: Node, _ what: String) -> Int? {
-        guard let s = node.scalar?.string, let n = Int(s.filter { $0 != "_" }), n >= 0, !s.hasPrefix("_"), !s.hasSuffix("_"),
+        guard let s = node.scalar?.string, let n = Int(s.filter { $0 != "_" }), n >= 0, !s.hasPrefix("_"),
+            !s.hasSuffix("_"),
             s.allSatisfy({ $0 == "_" || ($0.isASCII && $0.isNumber) })
         else {
-            problem(node, "\(what) must be a whole number, 0 or more (got \"\(node.scalar?.string ?? "a non-scalar")\")")
+            problem(
+                node, "\(what) must be a whole number, 0 or more (got \"\(node.scalar?.string ?? "a non-scalar")\")")
             return nil
         }
         return n

@@ -159,7 +159,7 @@ private final class AgentCheckHandler: ChannelInboundHandler {
     func channelActive(context: ChannelHandlerContext) {
         let loop = context.eventLoop.assumeIsolated()
         emptyRequestTimer = loop.scheduleTask(in: AgentCheckServer.emptyRequestDelay) {
-            if !self.received { self.answer(context, "") }
+            if !self.received { self.finish(context) }
         }
         deadline = loop.scheduleTask(in: AgentCheckServer.connectionDeadline) {
             context.close(promise: nil)

@@ -40,14 +40,17 @@ public struct ProbeAnswer: Sendable, Equatable {
     }
 }
 
-/// The line the HAProxy agent-check responder sends back, in HAProxy's
-/// agent grammar: `up 63%` (routable, with its weight as a share of the
-/// server's configured weight), `drain`, or `down #reason`.
+/// The line the HAProxy agent-check responder sends back, in HAProxy 2.6's
+/// agent grammar: `up ready 63%` (routable, with its weight as a share of
+/// the server's configured weight), `drain`, or `down ready #reason`.
+///
+/// `ready` is there because only the agent can lift a drain it set: without
+/// it, a server once drained would stay drained after the override ends.
 enum AgentReply {
     static func reply(_ entity: EntityHealth) -> String {
         if entity.state == .drain { return "drain" }
-        if entity.routable { return "up \(entity.weight)%" }
-        return "down #\(clean(entity.reasons.first ?? entity.state.rawValue))"
+        if entity.routable { return "up ready \(entity.weight)%" }
+        return "down ready #\(clean(entity.reasons.first ?? entity.state.rawValue))"
     }
 
     static func all(_ snapshot: HealthSnapshot) -> [String: String] {

@@ -130,12 +130,13 @@ public struct HealthEngine: Sendable {
 
     /// Why an entity has no fresh data, or nil when it has.
     private func staleReason(_ freshness: CenterFreshness?, card: ScoreCard) -> String? {
-        guard let freshness, let age = freshness.newestSampleAge else {
-            return "no data from the center"
-        }
+        guard let freshness else { return "no data from the center" }
+        // A link known to be down is the cause, whether or not any data ever arrived.
         if freshness.linkDown {
-            return "the center's link to this layer is down (last data \(seconds(age)) old)"
+            let last = freshness.newestSampleAge.map { " (last data \(seconds($0)) old)" } ?? ""
+            return "the center's link to this layer is down\(last)"
         }
+        guard let age = freshness.newestSampleAge else { return "no data from the center" }
         if age > rules.staleAfter { return "no new data from the center (newest \(seconds(age)) old)" }
         if !card.hasData { return "no signal has data" }
         return nil

@@ -117,7 +117,8 @@ struct ScoreCard {
         }
         for c in contributions {
             guard let score = c.score, let value = c.value, score < 1 else { continue }
-            let side = c.good < c.bad ? ">" : "<"
+            // Past good (strictly: it scores below 1), or at or past bad (it scores 0).
+            let side = (c.good < c.bad ? ">" : "<") + (score == 0 ? "=" : "")
             let limit = score == 0 ? c.bad : c.good
             out.append(
                 "\(c.name) \(format(value)) \(side) \(format(limit)) (\(score == 0 ? "bad" : "good")): "

@@ -61,7 +61,7 @@ public struct SignalRule: Sendable, Equatable {
 }
 
 /// A number as explanations show it: four significant digits, in
-/// Prometheus' float text (`0.3125`, `1.5e-05`, `+Inf`).
+/// Prometheus' float text (`0.3125`, `0.000015`, `+Inf`).
 func format(_ value: Double) -> String {
     guard value.isFinite, value != 0 else { return FloatFormat.prometheus(value) }
     let scale = Foundation.pow(10, 3 - Foundation.floor(Foundation.log10(Swift.abs(value))))

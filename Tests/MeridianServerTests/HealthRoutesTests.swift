@@ -1,0 +1,223 @@
+import Foundation
+import MeridianModel
+import MeridianServer
+import RemoteWrite
+import Scoring
+import TestSupport
+import Testing
+
+/// The health feed's HTTP contract, in process: ETag and long poll, the event
+/// stream's resumption, the overrides API's refusals, the audit log's
+/// paging, probes of unknown names, and the feed token.
+@Suite(.serialized) struct HealthRoutesTests {
+    /// A server scoring one gauge every 200 ms, with `bj` and `sh` written once, fresh.
+    static func start(feedToken: String? = nil) async throws -> InProcessServer {
+        let server = try await InProcessServer.start { config in
+            config.scoring.rules.interval = 0.2
+            config.scoring.rules.fall = 1
+            config.scoring.rules.rise = 1
+            config.scoring.rules.staleAfter = 600
+            config.scoring.rules.signals = [
+                SignalRule(
+                    name: "error_ratio", expr: "max by (center) (test_error_ratio)", good: 0.01, bad: 0.05, weight: 1)
+            ]
+            config.scoring.overrideToken = "t0ken"
+            config.scoring.feedToken = feedToken
+        }
+        try await write(server, ["bj": 0.001, "sh": 0.001])
+        return server
+    }
+
+    /// Runs `body` against a fresh server (``start(feedToken:)``), stopping it however `body` ends.
+    static func with(feedToken: String? = nil, _ body: (InProcessServer) async throws -> Void) async throws {
+        let server = try await start(feedToken: feedToken)
+        do {
+            try await body(server)
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
+
+    static func write(_ server: InProcessServer, _ ratios: [String: Double]) async throws {
+        let t = Int64(Date().timeIntervalSince1970 * 1000)
+        let series = ratios.map { center, ratio in
+            (labels: Labels(["__name__": "test_error_ratio", "center": center]), samples: [Sample(t: t, v: ratio)])
+        }
+        let result = try await server.write(RemoteWriteEncoder.snappyBody(series))
+        #expect(result.status == 204)
+    }
+
+    static func document(_ server: InProcessServer, headers: [String: String] = [:]) async throws -> (
+        HTTPResult, [String: Any]
+    ) {
+        let result = try await TestHTTP.send("GET", server.baseURL + "/api/v1/health", headers: headers)
+        let data = ((try? result.json()) as? [String: Any])?["data"] as? [String: Any] ?? [:]
+        return (result, data)
+    }
+
+    /// Waits until `bj` is in `state`.
+    static func waitFor(_ server: InProcessServer, _ center: String, _ state: String) async throws -> [String: Any] {
+        for _ in 0..<100 {
+            let (_, data) = try await document(server)
+            let centers = data["centers"] as? [[String: Any]] ?? []
+            if centers.first(where: { $0["name"] as? String == center })?["state"] as? String == state { return data }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestFailure("\(center) never became \(state)")
+    }
+
+    @Test func etagAndLongPoll() async throws {
+        try await Self.with { server in
+            let data = try await Self.waitFor(server, "bj", "up")
+            let version = data["version"] as! Int
+            let (first, _) = try await Self.document(server)
+            #expect(first.headers["etag"] == "W/\"\(version)\"")
+            #expect(first.headers["cache-control"] == "no-cache")
+
+            // The same version: 304 at once; with a wait and no change, 304 when the wait ends.
+            let notModified = try await TestHTTP.send(
+                "GET", server.baseURL + "/api/v1/health", headers: ["If-None-Match": "W/\"\(version)\""])
+            #expect(notModified.status == 304)
+            let started = Date()
+            let waited = try await TestHTTP.send(
+                "GET", server.baseURL + "/api/v1/health?wait=1s", headers: ["If-None-Match": "\"\(version)\""])
+            #expect(waited.status == 304)
+            #expect(Date().timeIntervalSince(started) >= 0.9, "a long poll without change waits out its wait")
+
+            // A change answers the long poll at once with the new version.
+            async let polled = TestHTTP.send(
+                "GET", server.baseURL + "/api/v1/health?wait=20s", headers: ["If-None-Match": "W/\"\(version)\""])
+            try await Task.sleep(for: .milliseconds(300))
+            let changedAt = Date()
+            try await Self.write(server, ["bj": 0.5, "sh": 0.001])
+            let answer = try await polled
+            #expect(answer.status == 200)
+            #expect(Date().timeIntervalSince(changedAt) < 2, "answered within a round or two of the change")
+            let newVersion =
+                (((try answer.json()) as? [String: Any])?["data"] as? [String: Any])?["version"] as? Int ?? 0
+            #expect(newVersion > version)
+            #expect(answer.headers["etag"] == "W/\"\(newVersion)\"")
+
+            let bad = try await TestHTTP.send("GET", server.baseURL + "/api/v1/health?wait=soon")
+            #expect(bad.status == 400 && bad.text.contains("wait"))
+        }
+    }
+
+    @Test func theEventStreamResumesFromLastEventID() async throws {
+        try await Self.with { server in
+            let data = try await Self.waitFor(server, "bj", "up")
+            let version = data["version"] as! Int
+            let port = Int(server.baseURL.split(separator: ":").last!)!
+
+            // No id: the current document first.
+            let fresh = try SSEReader(port: port, path: "/api/v1/health/stream")
+            defer { fresh.stop() }
+            // The current id: nothing until the next change, then that change.
+            let resumed = try SSEReader(
+                port: port, path: "/api/v1/health/stream", headers: ["Last-Event-ID": "\(version)"])
+            defer { resumed.stop() }
+            try await Task.sleep(for: .seconds(1))
+            #expect(fresh.events.withLock { $0.map(\.id) } == ["\(version)"])
+            #expect(fresh.events.withLock { $0.first?.event } == "health")
+            #expect(resumed.events.withLock { $0.isEmpty })
+            #expect(fresh.head.withLock { $0 }.lowercased().contains("content-type: text/event-stream"))
+
+            try await Self.write(server, ["bj": 0.5, "sh": 0.001])
+            _ = try await Self.waitFor(server, "bj", "down")
+            try await Task.sleep(for: .milliseconds(500))
+            let resumedIDs = resumed.events.withLock { $0.compactMap(\.id).compactMap(Int.init) }
+            #expect(!resumedIDs.isEmpty && resumedIDs.allSatisfy { $0 > version }, "resumed: \(resumedIDs)")
+            let payloads = resumed.events.withLock { events in events.map(\.data) }
+            #expect(payloads.last?.contains(#""name":"bj","state":"down""#) == true, "\(payloads.map { $0.prefix(200) })")
+        }
+    }
+
+    @Test func overridesNeedTheTokenAndSayWhatIsMissing() async throws {
+        try await Self.with { server in
+            _ = try await Self.waitFor(server, "bj", "up")
+            let url = server.baseURL + "/api/v1/overrides"
+            let auth = ["Authorization": "Bearer t0ken"]
+
+            let none = try await TestHTTP.send("POST", url + "?target=bj&action=drain&ttl=1m&reason=r&by=me")
+            #expect(none.status == 401 && none.headers["www-authenticate"] == "Bearer")
+            let wrong = try await TestHTTP.send(
+                "POST", url + "?target=bj&action=drain&ttl=1m&reason=r&by=me", headers: ["Authorization": "Bearer t0ke"]
+            )
+            #expect(wrong.status == 401)
+            for (query, missing) in [
+                ("action=drain&ttl=1m&reason=r&by=me", "target"), ("target=bj&ttl=1m&reason=r&by=me", "action"),
+                ("target=bj&action=drain&ttl=1m&by=me", "reason"), ("target=bj&action=drain&ttl=1m&reason=r", "by"),
+                ("target=bj&action=drain&reason=r&by=me", "ttl"),
+                ("target=bj&action=pause&ttl=1m&reason=r&by=me", "action"),
+                ("target=bj&action=drain&ttl=90d&reason=r&by=me", "30 days"),
+                ("target=bj/&action=drain&ttl=1m&reason=r&by=me", "target"),
+            ] {
+                let result = try await TestHTTP.send("POST", url + "?" + query, headers: auth)
+                #expect(
+                    result.status == 400 && result.text.contains(missing), "\(query): \(result.status) \(result.text)")
+            }
+
+            let set = try await TestHTTP.send(
+                "POST", url, headers: auth.merging(["Content-Type": "application/x-www-form-urlencoded"]) { a, _ in a },
+                body: Data("target=sh%2Fcheckout&action=down&ttl=10m&reason=bad+deploy&by=bob".utf8))
+            #expect(set.status == 200, "\(set.text)")
+            let listed = try await TestHTTP.get(url)
+            #expect(listed.text.contains(#""target":"sh/checkout","action":"down","reason":"bad deploy","by":"bob""#))
+            let lift = try await TestHTTP.send("DELETE", url + "?target=sh/checkout&by=bob", headers: auth)
+            #expect(lift.status == 200)
+            let again = try await TestHTTP.send("DELETE", url + "?target=sh/checkout&by=bob", headers: auth)
+            #expect(again.status == 404 && again.text.contains("no override"))
+
+            let events = try await TestHTTP.get(server.baseURL + "/api/v1/health/events?limit=2")
+            let list =
+                (((try events.json()) as? [String: Any])?["data"] as? [String: Any])?["events"] as? [[String: Any]]
+                ?? []
+            #expect(list.map { $0["kind"] as? String ?? "" } == ["override_lifted", "override_set"])
+            #expect(list.first?["by"] as? String == "bob")
+            let future = try await TestHTTP.get(
+                server.baseURL + "/api/v1/health/events?since=\(Date().timeIntervalSince1970 + 60)")
+            #expect(future.text.contains(#""events":[]"#))
+            let badLimit = try await TestHTTP.get(server.baseURL + "/api/v1/health/events?limit=0")
+            #expect(badLimit.status == 400)
+        }
+    }
+
+    @Test func overridesAreOffWithoutAToken() async throws {
+        let server = try await InProcessServer.start { config in config.scoring.rules.interval = 0.2 }
+        let result = try await TestHTTP.send(
+            "POST", server.baseURL + "/api/v1/overrides?target=bj&action=drain&ttl=1m&reason=r&by=me",
+            headers: ["Authorization": "Bearer anything"])
+        await server.stop()
+        #expect(result.status == 403 && result.text.contains("override_token"))
+    }
+
+    @Test func probesOfUnknownNamesAndHead() async throws {
+        try await Self.with { server in
+            _ = try await Self.waitFor(server, "bj", "up")
+            let unknown = try await TestHTTP.get(server.baseURL + "/probe/nowhere")
+            #expect(unknown.status == 404 && unknown.text.contains("nowhere"))
+            let head = try await TestHTTP.send("HEAD", server.baseURL + "/probe/bj")
+            #expect(head.status == 200 && head.body.isEmpty)
+            let probe = try await TestHTTP.get(server.baseURL + "/probe/bj")
+            #expect(probe.status == 200 && probe.text.hasPrefix("UP bj state=up weight=50"))
+        }
+    }
+
+    @Test func theFeedTokenGuardsTheDocumentButNotTheProbes() async throws {
+        try await Self.with(feedToken: "reader") { server in
+            let open = try await TestHTTP.get(server.baseURL + "/api/v1/health")
+            #expect(open.status == 401)
+            let (authorized, _) = try await Self.document(server, headers: ["Authorization": "Bearer reader"])
+            #expect(authorized.status == 200 || authorized.status == 503)
+            let events = try await TestHTTP.get(server.baseURL + "/api/v1/health/events")
+            #expect(events.status == 401)
+            for _ in 0..<50 {
+                if try await TestHTTP.get(server.baseURL + "/probe/bj").status == 200 { return }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            Issue.record("the probe stayed closed under a feed token")
+        }
+    }
+}
