@@ -959,7 +959,8 @@ def report(res):
                 f" {rec['median']:.2f} s / {rec['max']:.2f} s ({r['recovery_target_s']:g} s:"
                 f" {'met' if rec['max'] <= r['recovery_target_s'] else 'MISSED'}) |")
         lines += ["", "Rounds seen bad: rounds whose generated_at is at or after the write's acknowledgement, up to the"
-                  " first showing `down` (fall 3 means 3).", ""]
+                  " first showing `down` (fall 3 means 3). Recovery: bj is made healthy right after the"
+                  " round that showed `down`, so it is about rise x interval, not a random phase.", ""]
     lat = res.get("latency")
     if lat:
         lines += [f"## 2. Probe and JSON latency, open loop at {lat['rate']:,}/s for {lat['seconds']}s"

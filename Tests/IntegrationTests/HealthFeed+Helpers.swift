@@ -107,7 +107,11 @@ enum HealthFeedClient {
         var rounds: [Int: [String: Any]] = [:]
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            let document = try await document(server)
+            // 503 until the first round (a process just started).
+            guard let document = try? await document(server) else {
+                try await Task.sleep(for: .milliseconds(100))
+                continue
+            }
             if let round = document["round"] as? Int, rounds[round] == nil { rounds[round] = document }
             if done(document) { return rounds }
             try await Task.sleep(for: .milliseconds(100))

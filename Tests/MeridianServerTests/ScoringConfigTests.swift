@@ -136,7 +136,16 @@ import Testing
             """
         let signals = try MeridianConfig.parse(yaml: yaml).scoring.rules.signals
         #expect(signals == [SignalRule(name: "availability", expr: "avg by (center) (up)", good: 1, bad: 0, weight: 1)])
-        #expect(try MeridianConfig.parse(yaml: "scoring:\n  signals: []\n").scoring.rules.signals.isEmpty)
+        // Nothing to score is refused, unless scoring is off.
+        #expect(throws: ConfigError.self) { try MeridianConfig.parse(yaml: "scoring:\n  signals: []\n") }
+        do {
+            _ = try MeridianConfig.parse(yaml: "scoring:\n  signals: []\n")
+        } catch {
+            #expect(error.problems.map(\.line) == [2])
+            #expect(error.problems.first?.message.contains("no enabled signal") == true)
+        }
+        let off = try MeridianConfig.parse(yaml: "scoring:\n  enabled: false\n  signals: []\n")
+        #expect(off.scoring.rules.signals.isEmpty && !off.scoring.enabled)
     }
 
     @Test func emptyStringsMeanNone() throws {

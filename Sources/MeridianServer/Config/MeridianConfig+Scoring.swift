@@ -38,6 +38,7 @@ extension ConfigReader {
         var degradedAtNode: Node?
         var preferred: [(center: String, node: Node)] = []
         var tokenKeys: [String: Node] = [:]
+        var signalsNode: Node?
         for (key, value) in map {
             let name = key.string ?? ""
             let what = "scoring.\(name)"
@@ -91,7 +92,11 @@ extension ConfigReader {
             case "centers": if let centers = readScoringCenters(value) { scoring.rules.centers = centers }
             case "regions": if let regions = readScoringRegions(value, &preferred) { scoring.rules.regions = regions }
             case "services": if let services = stringList(value, what) { scoring.rules.services = services }
-            case "signals": if let signals = readScoringSignals(value) { scoring.rules.signals = signals }
+            case "signals":
+                if let signals = readScoringSignals(value) {
+                    scoring.rules.signals = signals
+                    signalsNode = value
+                }
             default: unknown(key, in: "scoring")
             }
         }
@@ -99,6 +104,10 @@ extension ConfigReader {
             problem(
                 at,
                 "scoring.degraded_at (\(scoring.rules.degradedAt)) must be below scoring.up_at (\(scoring.rules.upAt))")
+        }
+        if scoring.enabled, !scoring.rules.signals.contains(where: \.enabled), let signalsNode {
+            // Nothing to score: every center would go unknown, then down, then fail open.
+            problem(signalsNode, "scoring.signals has no enabled signal; set scoring.enabled: false to turn scoring off")
         }
         let declared = Set(scoring.rules.centers.map(\.name))
         if !declared.isEmpty {

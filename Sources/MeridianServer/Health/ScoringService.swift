@@ -22,9 +22,11 @@ struct ScoringService: Service {
     func run() async throws {
         let interval = Duration.milliseconds(Int64(feed.rules.interval * 1000))
         await cancelWhenGracefulShutdown {
+            // The first round as soon as the WAL is replayed, not an interval later.
+            while !isReady() && !Task.isCancelled { try? await Task.sleep(for: .milliseconds(100)) }
             var seenOverrides = feed.overridesChanged.value
             while !Task.isCancelled {
-                if isReady() { await round() }
+                await round()
                 _ = await feed.overridesChanged.wait(after: seenOverrides, timeout: interval)
                 seenOverrides = feed.overridesChanged.value
             }
