@@ -23,10 +23,7 @@ import Testing
         defer { dir.remove() }
 
         let agentPort = try ServerProcess.freePort()
-        let configPath = dir.appending("meridian.yaml")
-        try HealthFeedClient.yaml(agentPort: agentPort).write(toFile: configPath, atomically: true, encoding: .utf8)
-        let meridian = try MeridianBinary.start(
-            dataDir: dir.appending("data"), extraArguments: ["--config", configPath])
+        let meridian = try HealthFeedClient.start(dir, HealthFeedClient.yaml(agentPort: agentPort))
         defer { meridian.terminate() }
         try await meridian.waitUntilReady()
 
@@ -36,7 +33,7 @@ import Testing
             writer.stop()
             writing.cancel()
         }
-        var document = try await Self.settle(meridian, timeout: .seconds(30)) { d in
+        var document = try await HealthFeedClient.settle(meridian, timeout: .seconds(30)) { d in
             Self.centers.allSatisfy { HealthFeedClient.state(d, $0) == "up" }
         }
         #expect(
@@ -99,7 +96,7 @@ import Testing
             body: Data(#"{"target":"bj","action":"drain","ttl":"10m","reason":"maintenance","by":"haproxy-test"}"#.utf8)
         )
         #expect(drain.status == 200, "\(drain.text)")
-        document = try await Self.settle(meridian, timeout: .seconds(5)) { HealthFeedClient.state($0, "bj") == "drain" }
+        document = try await HealthFeedClient.settle(meridian, timeout: .seconds(5)) { HealthFeedClient.state($0, "bj") == "drain" }
         #expect(Self.weights(document) == ["bj": 0, "sh": 50, "gz": 50])
         seen = try await haproxy.poll("bj DRAIN, sh and gz at 50/50") { s in
             s["bj"]?.status == "DRAIN (agent)" && s.weights(["sh", "gz"]) == [50, 50]
@@ -115,7 +112,7 @@ import Testing
             "DELETE", meridian.baseURL + "/api/v1/overrides?target=bj&by=haproxy-test",
             headers: ["Authorization": "Bearer secret-token"])
         #expect(lift.status == 200, "\(lift.text)")
-        document = try await Self.settle(meridian, timeout: .seconds(5)) { HealthFeedClient.state($0, "bj") == "up" }
+        document = try await HealthFeedClient.settle(meridian, timeout: .seconds(5)) { HealthFeedClient.state($0, "bj") == "up" }
         #expect(
             Self.centers.map { HealthFeedClient.weight(document, $0) } == [34, 33, 33], "\(Self.weights(document))")
         let reply = try LineSocket.exchange(port: agentPort, send: "bj\n")
@@ -149,12 +146,6 @@ import Testing
         Dictionary(uniqueKeysWithValues: centers.map { ($0, HealthFeedClient.weight(document, $0)) })
     }
 
-    static func settle(
-        _ server: ServerProcess, timeout: Duration = .seconds(20), _ done: ([String: Any]) -> Bool
-    ) async throws -> [String: Any] {
-        let rounds = try await HealthFeedClient.watch(server, timeout: timeout, until: done)
-        return rounds[rounds.keys.max()!]!
-    }
 
     /// Like ``settle``, also printing each change of `center` as the feed and HAProxy see it
     /// on the way (state and weight in the feed; status and weight in HAProxy).

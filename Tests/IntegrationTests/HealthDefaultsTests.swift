@@ -53,7 +53,7 @@ import Testing
         }
 
         // The default interval is 5 s: two rates over 1 m need a few writes first.
-        var document = try await HealthScenarioTests.settle(server, timeout: .seconds(60)) { d in
+        var document = try await HealthFeedClient.settle(server, timeout: .seconds(60)) { d in
             ["bj", "sh"].allSatisfy { HealthFeedClient.state(d, $0) == "up" }
                 && (HealthFeedClient.center(d, "bj")?["services"] as? [[String: Any]])?.count == 2
         }
@@ -72,7 +72,7 @@ import Testing
 
         // Every request of bj failing: the ratio over 1 m passes the 0.2 veto, and bj goes down.
         errorShare.withLock { $0["bj"] = 1 }
-        document = try await HealthScenarioTests.settle(server, timeout: .seconds(90)) {
+        document = try await HealthFeedClient.settle(server, timeout: .seconds(90)) {
             HealthFeedClient.state($0, "bj") == "down"
         }
         let reasons = HealthFeedClient.center(document, "bj")?["reasons"] as? [String] ?? []

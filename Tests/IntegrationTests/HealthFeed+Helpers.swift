@@ -119,6 +119,21 @@ enum HealthFeedClient {
         throw TestFailure("the health feed did not reach the expected state within \(timeout)")
     }
 
+    /// Polls until `done` holds for a document, and returns that document.
+    static func settle(
+        _ server: ServerProcess, timeout: Duration = .seconds(20), _ done: ([String: Any]) -> Bool
+    ) async throws -> [String: Any] {
+        let rounds = try await watch(server, timeout: timeout, until: done)
+        return rounds[rounds.keys.max()!]!
+    }
+
+    /// Starts a Meridian in `dir` with `yaml` as its config (the caller waits until it is ready).
+    static func start(_ dir: TemporaryDirectory, _ yaml: String, name: String = "data") throws -> ServerProcess {
+        let configPath = dir.appending("\(name).yaml")
+        try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
+        return try MeridianBinary.start(dataDir: dir.appending(name), extraArguments: ["--config", configPath])
+    }
+
     /// The scoring config of the tests: 1 s rounds, fall 3, rise 5, three
     /// centers with one answer each, a region, and signals on the writer's gauges.
     static func yaml(

@@ -14,13 +14,9 @@ import Testing
         defer { _ = prometheus.terminate() }
         try await prometheus.waitUntilReady()
 
-        let localConfig = dir.appending("local.yaml")
-        try HealthFeedClient.yaml().write(toFile: localConfig, atomically: true, encoding: .utf8)
-        let local = try MeridianBinary.start(dataDir: dir.appending("local"), extraArguments: ["--config", localConfig])
+        let local = try HealthFeedClient.start(dir, HealthFeedClient.yaml(), name: "local")
         defer { _ = local.terminate() }
-        let remoteConfig = dir.appending("remote.yaml")
-        try HealthFeedClient.yaml(queryURL: prometheus.baseURL).write(toFile: remoteConfig, atomically: true, encoding: .utf8)
-        let remote = try MeridianBinary.start(dataDir: dir.appending("remote"), extraArguments: ["--config", remoteConfig])
+        let remote = try HealthFeedClient.start(dir, HealthFeedClient.yaml(queryURL: prometheus.baseURL), name: "remote")
         defer { _ = remote.terminate() }
         try await local.waitUntilReady()
         try await remote.waitUntilReady()
@@ -44,8 +40,8 @@ import Testing
             act()
             let reached = { (d: [String: Any]) in expected.allSatisfy { HealthFeedClient.state(d, $0.key) == $0.value } }
             // Both settle, then stay put for two more rounds, so that both judge the same data.
-            _ = try await HealthQueryURLTests.settled(local, reached)
-            _ = try await HealthQueryURLTests.settled(remote, reached)
+            _ = try await HealthFeedClient.settle(local, timeout: .seconds(30), reached)
+            _ = try await HealthFeedClient.settle(remote, timeout: .seconds(30), reached)
             try await Task.sleep(for: .seconds(2))
             let a = HealthQueryURLTests.verdicts(try await HealthFeedClient.document(local))
             let b = HealthQueryURLTests.verdicts(try await HealthFeedClient.document(remote))
@@ -54,12 +50,6 @@ import Testing
             compared += a.count
         }
         #expect(compared == 36)
-    }
-
-    /// Waits until the feed of `server` satisfies `reached`.
-    static func settled(_ server: ServerProcess, _ reached: ([String: Any]) -> Bool) async throws -> [String: Any] {
-        let rounds = try await HealthFeedClient.watch(server, timeout: .seconds(30), until: reached)
-        return rounds[rounds.keys.max()!]!
     }
 
     /// Each entity's state, weight and health score (to 1e-9), by name.

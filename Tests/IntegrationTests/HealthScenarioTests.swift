@@ -12,9 +12,7 @@ import Testing
     @Test(.timeLimit(.minutes(5))) func centersDegradeFailRecoverDrainAndFailOpen() async throws {
         let dir = try TemporaryDirectory()
         let agentPort = try ServerProcess.freePort()
-        let configPath = dir.appending("meridian.yaml")
-        try HealthFeedClient.yaml(agentPort: agentPort).write(toFile: configPath, atomically: true, encoding: .utf8)
-        let server = try MeridianBinary.start(dataDir: dir.appending("data"), extraArguments: ["--config", configPath])
+        let server = try HealthFeedClient.start(dir, HealthFeedClient.yaml(agentPort: agentPort))
         defer { _ = server.terminate() }
         try await server.waitUntilReady()
 
@@ -28,7 +26,7 @@ import Testing
         defer { stream.stop() }
 
         // 1. Everyone healthy: up, a third of the traffic each, the region's first choice answers.
-        var document = try await Self.settle(server) { d in
+        var document = try await HealthFeedClient.settle(server) { d in
             ["bj", "sh", "gz"].allSatisfy { HealthFeedClient.state(d, $0) == "up" }
         }
         #expect(["bj", "sh", "gz"].map { HealthFeedClient.weight(document, $0) }.reduce(0, +) == 100)
@@ -51,7 +49,7 @@ import Testing
             HealthFeedClient.state($0, "bj") == "down"
         }
         try Self.expectMoved(rounds, "bj", to: "down", raw: "down", after: 3, from: "degraded")
-        document = try await Self.settle(server) { HealthFeedClient.state($0, "bj") == "down" }
+        document = try await HealthFeedClient.settle(server) { HealthFeedClient.state($0, "bj") == "down" }
         #expect(HealthFeedClient.weight(document, "bj") == 0)
         #expect(HealthFeedClient.weight(document, "sh") + HealthFeedClient.weight(document, "gz") == 100)
         #expect(Self.region(document, "north")?["answer"] as? String == "sh")
@@ -92,7 +90,7 @@ import Testing
         // 7. Every center bad: fail-open routes to all and says so.
         writer.set("bj", errorRatio: 0.5)
         writer.set("sh", errorRatio: 0.5)
-        document = try await Self.settle(server, timeout: .seconds(20)) { $0["fail_open"] as? Bool == true }
+        document = try await HealthFeedClient.settle(server, timeout: .seconds(20)) { $0["fail_open"] as? Bool == true }
         #expect(["bj", "sh", "gz"].allSatisfy { HealthFeedClient.state(document, $0) == "down" })
         #expect(["bj", "sh", "gz"].allSatisfy { HealthFeedClient.center(document, $0)?["routable"] as? Bool == true })
         #expect((document["fail_open_reason"] as? String)?.contains("fail-open") == true)
@@ -104,7 +102,7 @@ import Testing
         writer.set("bj", errorRatio: 0.001)
         writer.set("sh", errorRatio: 0.001)
         writer.silence("gz", false)
-        _ = try await Self.settle(server, timeout: .seconds(30)) { d in
+        _ = try await HealthFeedClient.settle(server, timeout: .seconds(30)) { d in
             ["bj", "sh", "gz"].allSatisfy { HealthFeedClient.state(d, $0) == "up" }
         }
         let unauthorized = try await TestHTTP.send(
@@ -116,7 +114,7 @@ import Testing
             body: Data(#"{"target":"bj","action":"drain","ttl":"3s","reason":"maintenance window","by":"alice"}"#.utf8))
         #expect(set.status == 200, "\(set.text)")
         let setAt = Date()
-        document = try await Self.settle(server, timeout: .seconds(3)) { HealthFeedClient.state($0, "bj") == "drain" }
+        document = try await HealthFeedClient.settle(server, timeout: .seconds(3)) { HealthFeedClient.state($0, "bj") == "drain" }
         #expect(Date().timeIntervalSince(setAt) < 1.5, "an override applies at once, not at the next tick")
         #expect(HealthFeedClient.weight(document, "bj") == 0)
         let bjCheckout = (HealthFeedClient.center(document, "bj")?["services"] as? [[String: Any]])?
@@ -126,7 +124,7 @@ import Testing
         #expect(drainProbe.status == 200 && drainProbe.text.hasPrefix("DRAIN"))
         #expect(try LineSocket.exchange(port: agentPort, send: "bj\n") == "drain\n")
         try await Self.expectAgreement(server, agentPort: agentPort, stream: stream)
-        document = try await Self.settle(server, timeout: .seconds(8)) { HealthFeedClient.state($0, "bj") == "up" }
+        document = try await HealthFeedClient.settle(server, timeout: .seconds(8)) { HealthFeedClient.state($0, "bj") == "up" }
         let expiredAfter = Date().timeIntervalSince(setAt)
         #expect(expiredAfter >= 3 && expiredAfter < 5.5, "the 3 s override ended after \(expiredAfter) s")
 
@@ -153,13 +151,6 @@ import Testing
 
     // MARK: - Helpers
 
-    /// Polls until `done` holds for a document, and returns it.
-    static func settle(
-        _ server: ServerProcess, timeout: Duration = .seconds(20), _ done: ([String: Any]) -> Bool
-    ) async throws -> [String: Any] {
-        let rounds = try await HealthFeedClient.watch(server, timeout: timeout, until: done)
-        return rounds[rounds.keys.max()!]!
-    }
 
     static func region(_ document: [String: Any], _ name: String) -> [String: Any]? {
         (document["regions"] as? [[String: Any]])?.first { $0["name"] as? String == name }

@@ -42,20 +42,20 @@ import Testing
             direct.stop()
             for w in writers { w.cancel() }
         }
-        _ = try await HealthScenarioTests.settle(global, timeout: .seconds(30)) { d in
+        _ = try await HealthFeedClient.settle(global, timeout: .seconds(30)) { d in
             ["bj", "sh", "gz"].allSatisfy { HealthFeedClient.state(d, $0) == "up" }
         }
 
         // The link is cut: bj is unknown, the reason names the link and bj's healthy last state; then down.
         proxy.block()
-        var document = try await HealthScenarioTests.settle(global, timeout: .seconds(15)) {
+        var document = try await HealthFeedClient.settle(global, timeout: .seconds(15)) {
             HealthFeedClient.state($0, "bj") == "unknown"
         }
         var reasons = HealthFeedClient.center(document, "bj")?["reasons"] as? [String] ?? []
         #expect(reasons.first?.contains("link to this layer is down") == true, "bj: \(reasons)")
         #expect(reasons.contains("last known state up before its data stopped"), "bj: \(reasons)")
         #expect(HealthFeedClient.center(document, "bj")?["routable"] as? Bool == true, "routed during the grace")
-        document = try await HealthScenarioTests.settle(global, timeout: .seconds(15)) {
+        document = try await HealthFeedClient.settle(global, timeout: .seconds(15)) {
             HealthFeedClient.state($0, "bj") == "down"
         }
         reasons = HealthFeedClient.center(document, "bj")?["reasons"] as? [String] ?? []
@@ -64,19 +64,19 @@ import Testing
 
         // The link heals: the backlog arrives, bj is fresh again and comes back after `rise` rounds.
         proxy.unblock()
-        _ = try await HealthScenarioTests.settle(global, timeout: .seconds(30)) {
+        _ = try await HealthFeedClient.settle(global, timeout: .seconds(30)) {
             HealthFeedClient.state($0, "bj") == "up"
         }
 
         // bj's own senders stop while its receiver still beats: not the link this time.
         viaCenter.silence("bj")
-        document = try await HealthScenarioTests.settle(global, timeout: .seconds(15)) {
+        document = try await HealthFeedClient.settle(global, timeout: .seconds(15)) {
             HealthFeedClient.state($0, "bj") == "unknown"
         }
         reasons = HealthFeedClient.center(document, "bj")?["reasons"] as? [String] ?? []
         #expect(reasons.first?.hasPrefix("no new data from the center") == true, "bj: \(reasons)")
         viaCenter.silence("bj", false)
-        _ = try await HealthScenarioTests.settle(global, timeout: .seconds(30)) {
+        _ = try await HealthFeedClient.settle(global, timeout: .seconds(30)) {
             HealthFeedClient.state($0, "bj") == "up"
         }
 
@@ -85,7 +85,7 @@ import Testing
             "POST", global.baseURL + "/api/v1/overrides?target=gz&action=drain&ttl=10m&reason=migration&by=ops",
             headers: ["Authorization": "Bearer secret-token"])
         #expect(set.status == 200, "\(set.text)")
-        _ = try await HealthScenarioTests.settle(global, timeout: .seconds(5)) { HealthFeedClient.state($0, "gz") == "drain" }
+        _ = try await HealthFeedClient.settle(global, timeout: .seconds(5)) { HealthFeedClient.state($0, "gz") == "drain" }
         let eventsBefore = try await Self.events(global)
         #expect(global.terminate() == 0)
         global = try MeridianBinary.start(
@@ -93,7 +93,7 @@ import Testing
         try await global.waitUntilReady()
         let overrides = try await TestHTTP.get(global.baseURL + "/api/v1/overrides")
         #expect(overrides.text.contains(#""target":"gz","action":"drain","reason":"migration","by":"ops""#), "\(overrides.text)")
-        _ = try await HealthScenarioTests.settle(global, timeout: .seconds(15)) { HealthFeedClient.state($0, "gz") == "drain" }
+        _ = try await HealthFeedClient.settle(global, timeout: .seconds(15)) { HealthFeedClient.state($0, "gz") == "drain" }
         let eventsAfter = try await Self.events(global)
         #expect(eventsBefore.count >= 8, "state changes and the override were logged: \(eventsBefore.count)")
         #expect(Array(eventsAfter.suffix(eventsBefore.count)) == eventsBefore, "the log before the restart is kept whole")

@@ -28,10 +28,7 @@ import Testing
         let dir = try TemporaryDirectory("pdns-lua")
         defer { dir.remove() }
 
-        let configPath = dir.appending("meridian.yaml")
-        try HealthFeedClient.yaml().write(toFile: configPath, atomically: true, encoding: .utf8)
-        let meridian = try MeridianBinary.start(
-            dataDir: dir.appending("data"), extraArguments: ["--config", configPath])
+        let meridian = try HealthFeedClient.start(dir, HealthFeedClient.yaml())
         defer { meridian.terminate() }
         try await meridian.waitUntilReady()
 
@@ -41,7 +38,7 @@ import Testing
             writer.stop()
             writing.cancel()
         }
-        _ = try await Self.settle(meridian, timeout: .seconds(30)) { d in
+        _ = try await HealthFeedClient.settle(meridian, timeout: .seconds(30)) { d in
             ["bj", "sh", "gz"].allSatisfy { HealthFeedClient.state(d, $0) == "up" }
         }
 
@@ -59,7 +56,7 @@ import Testing
 
         // 2. bj fails: once the feed says down (503), its address goes.
         writer.set("bj", errorRatio: 0.5)
-        _ = try await Self.settle(meridian) { HealthFeedClient.state($0, "bj") == "down" }
+        _ = try await HealthFeedClient.settle(meridian) { HealthFeedClient.state($0, "bj") == "down" }
         let probe = try await TestHTTP.get(meridian.baseURL + "/probe/bj")
         #expect(probe.status == 503 && probe.text.hasPrefix("DOWN"), "\(probe.status) \(probe.text)")
         seen = try await pdns.poll("no bj", until: Self.all.subtracting(["192.0.2.1"]))
@@ -67,20 +64,20 @@ import Testing
 
         // 3. bj recovers: its address comes back.
         writer.set("bj", errorRatio: 0.001)
-        _ = try await Self.settle(meridian) { HealthFeedClient.state($0, "bj") == "up" }
+        _ = try await HealthFeedClient.settle(meridian) { HealthFeedClient.state($0, "bj") == "up" }
         seen = try await pdns.poll("bj back", until: Self.all)
         Self.note("bj up", seen)
 
         // 4. sh degraded: still routable in the feed, but its probe answers 429, which is down for ifurlextup.
         writer.set("sh", errorRatio: 0.03)
-        let degraded = try await Self.settle(meridian) { HealthFeedClient.state($0, "sh") == "degraded" }
+        let degraded = try await HealthFeedClient.settle(meridian) { HealthFeedClient.state($0, "sh") == "degraded" }
         #expect(HealthFeedClient.center(degraded, "sh")?["routable"] as? Bool == true)
         let degradedProbe = try await TestHTTP.get(meridian.baseURL + "/probe/sh")
         #expect(degradedProbe.status == 429, "\(degradedProbe.status) \(degradedProbe.text)")
         seen = try await pdns.poll("no sh while degraded", until: Self.all.subtracting(["192.0.2.2"]))
         Self.note("sh degraded", seen)
         writer.set("sh", errorRatio: 0.001)
-        _ = try await Self.settle(meridian) { HealthFeedClient.state($0, "sh") == "up" }
+        _ = try await HealthFeedClient.settle(meridian) { HealthFeedClient.state($0, "sh") == "up" }
         seen = try await pdns.poll("sh back", until: Self.all)
 
         // 5. gz drained by an operator: its probe says 200 DRAIN, which only `stringmatch='UP'` rejects.
@@ -89,7 +86,7 @@ import Testing
             meridian.baseURL + "/api/v1/overrides?target=gz&action=drain&ttl=10m&reason=maintenance&by=pdns-test",
             headers: ["Authorization": "Bearer secret-token"])
         #expect(drain.status == 200, "\(drain.text)")
-        _ = try await Self.settle(meridian, timeout: .seconds(5)) { HealthFeedClient.state($0, "gz") == "drain" }
+        _ = try await HealthFeedClient.settle(meridian, timeout: .seconds(5)) { HealthFeedClient.state($0, "gz") == "drain" }
         let drainProbe = try await TestHTTP.get(meridian.baseURL + "/probe/gz")
         #expect(drainProbe.status == 200 && drainProbe.text.hasPrefix("DRAIN"), "\(drainProbe.text)")
         seen = try await pdns.poll("no gz while drained", until: Self.all.subtracting(["192.0.2.3"]))
@@ -98,19 +95,13 @@ import Testing
             "DELETE", meridian.baseURL + "/api/v1/overrides?target=gz&by=pdns-test",
             headers: ["Authorization": "Bearer secret-token"])
         #expect(lift.status == 200, "\(lift.text)")
-        _ = try await Self.settle(meridian, timeout: .seconds(5)) { HealthFeedClient.state($0, "gz") == "up" }
+        _ = try await HealthFeedClient.settle(meridian, timeout: .seconds(5)) { HealthFeedClient.state($0, "gz") == "up" }
         seen = try await pdns.poll("gz back", until: Self.all)
         Self.note("gz lifted", seen)
 
         #expect(meridian.isRunning && pdns.process.isRunning)
     }
 
-    static func settle(
-        _ server: ServerProcess, timeout: Duration = .seconds(20), _ done: ([String: Any]) -> Bool
-    ) async throws -> [String: Any] {
-        let rounds = try await HealthFeedClient.watch(server, timeout: timeout, until: done)
-        return rounds[rounds.keys.max()!]!
-    }
 
     /// Timings, for whoever reads the test log.
     static func note(_ what: String, _ seen: PowerDNSProcess.Seen) {

@@ -36,9 +36,9 @@ import Testing
         #expect(stale.map { $0["b"]?.weight } == [50, 50, 50, 50, 50, 50, 100, 100])
         #expect(stale.map { $0["a"]?.hysteresis.raw } == Array(repeating: .unknown, count: 8))
         #expect(stale.map(\.events.count) == [1, 0, 0, 0, 0, 0, 1, 0])
-        #expect(stale[0]["a"]?.reasons == ["no new data from the center (newest 16s old) for 0s; down after 30s"])
-        #expect(stale[5]["a"]?.reasons == ["no new data from the center (newest 41s old) for 25s; down after 30s"])
-        #expect(stale[6]["a"]?.reasons == ["no new data from the center (newest 46s old) for 30s, past the 30s grace"])
+        #expect(stale[0]["a"]?.reasons == ["no new data from the center (newest 16s old) for 0s; down after 30s", "last known state up before its data stopped"])
+        #expect(stale[5]["a"]?.reasons == ["no new data from the center (newest 41s old) for 25s; down after 30s", "last known state up before its data stopped"])
+        #expect(stale[6]["a"]?.reasons == ["no new data from the center (newest 46s old) for 30s, past the 30s grace", "last known state up before its data stopped"])
         #expect(stale[6]["a"]?.since == 1035)
     }
 
@@ -125,7 +125,7 @@ import Testing
         var rounds = Rounds(makeRules(centers("a", "b")))
         let configured = rounds.run(quality: ["b": 1])
         #expect(configured["a"]?.state == .unknown, "configured, never heard from")
-        #expect(configured["a"]?.reasons == ["no data from the center for 0s; down after 30s"])
+        #expect(configured["a"]?.reasons == ["no data from the center for 0s; down after 30s", "last known state up before its data stopped"])
         #expect(configured["a"]?.health == nil)
 
         let withValues = rounds.run(quality: ["a": 1, "b": 1], absent: ["a"])
@@ -145,7 +145,7 @@ import Testing
         rounds.run(quality: ["a": 1, "b": 1])
         let r = rounds.run(quality: ["b": 1], freshness: ["a": fresh()])
         #expect(r["a"]?.state == .unknown)
-        #expect(r["a"]?.reasons == ["no signal has data for 0s; down after 30s"])
+        #expect(r["a"]?.reasons == ["no signal has data for 0s; down after 30s", "last known state up before its data stopped"])
     }
 
     @Test func theServicesOfAStaleCenterFollowIt() {

@@ -93,9 +93,11 @@ extension ConfigReader {
             case "regions": if let regions = readScoringRegions(value, &preferred) { scoring.rules.regions = regions }
             case "services": if let services = stringList(value, what) { scoring.rules.services = services }
             case "signals":
+                let problemsBefore = problems.count
                 if let signals = readScoringSignals(value) {
                     scoring.rules.signals = signals
-                    signalsNode = value
+                    // A list with mistakes has its own problems; an empty one is checked below.
+                    if problems.count == problemsBefore { signalsNode = value }
                 }
             default: unknown(key, in: "scoring")
             }

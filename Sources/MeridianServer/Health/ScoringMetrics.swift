@@ -5,6 +5,9 @@ struct ScoringMetrics: Sendable {
     let rounds: Counter
     let roundSeconds: DurationHistogram
     let lastRoundSeconds: Gauge
+    /// The last round's phases: the signals' queries, the evaluation (scores,
+    /// states, the document, probes and agent replies) and the write-back.
+    let lastPhaseSeconds: [String: Gauge]
     let registry: PrometheusCollectorRegistry
 
     init(registry: PrometheusCollectorRegistry) {
@@ -19,12 +22,29 @@ struct ScoringMetrics: Sendable {
         lastRoundSeconds = registry.makeGauge(
             name: "meridian_scoring_last_round_duration_seconds", labels: [],
             help: "Time the last evaluation round took.")
+        lastPhaseSeconds = Dictionary(
+            uniqueKeysWithValues: ["queries", "evaluation", "write_back"].map { phase in
+                (
+                    phase,
+                    registry.makeGauge(
+                        name: "meridian_scoring_last_round_phase_seconds", labels: [("phase", phase)],
+                        help: "Time each phase of the last evaluation round took: the signals' queries, the "
+                            + "evaluation (scores, states, the document, probe and agent answers), the write-back.")
+                )
+            })
     }
 
-    func finished(round: Duration, failures: Int) {
+    func finished(round: Duration, queries: Duration, evaluation: Duration, writeBack: Duration) {
         rounds.increment()
         roundSeconds.record(round)
-        lastRoundSeconds.set(Double(round.components.seconds) + Double(round.components.attoseconds) / 1e18)
+        lastRoundSeconds.set(Self.seconds(round))
+        lastPhaseSeconds["queries"]?.set(Self.seconds(queries))
+        lastPhaseSeconds["evaluation"]?.set(Self.seconds(evaluation))
+        lastPhaseSeconds["write_back"]?.set(Self.seconds(writeBack))
+    }
+
+    private static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 
     func signalFailed(_ signal: String) {

@@ -19,15 +19,25 @@ struct ScoringService: Service {
     let metrics: ScoringMetrics
     let logger: Logger
 
+    /// The thread a round's own work runs on (scoring, the document, the
+    /// write-back): off the cooperative threads that serve HTTP, so that a
+    /// round of 5,000 services never holds up a probe.
+    let worker = WorkPool(name: "meridian-scoring", maxThreads: 1)
+
     func run() async throws {
         let interval = Duration.milliseconds(Int64(feed.rules.interval * 1000))
         await cancelWhenGracefulShutdown {
             // The first round as soon as the WAL is replayed, not an interval later.
             while !isReady() && !Task.isCancelled { try? await Task.sleep(for: .milliseconds(100)) }
             var seenOverrides = feed.overridesChanged.value
+            var next = ContinuousClock.now
             while !Task.isCancelled {
                 await round()
-                _ = await feed.overridesChanged.wait(after: seenOverrides, timeout: interval)
+                // Rounds keep to a fixed rate; one that overran its interval
+                // is followed at once by the next, never by a burst.
+                next = max(next + interval, .now)
+                let wait = ContinuousClock.now.duration(to: next)
+                if await feed.overridesChanged.wait(after: seenOverrides, timeout: wait) { next = .now }
                 seenOverrides = feed.overridesChanged.value
             }
         }
@@ -39,15 +49,23 @@ struct ScoringService: Service {
     func round(at now: Double = Date().timeIntervalSince1970) async {
         let started = ContinuousClock.now
         let input = await gather(at: now)
-        let snapshot = feed.evaluate(input)
-        if let appender {
-            do {
-                _ = try appender.append(HealthSeries.batch(snapshot))
-            } catch {
-                logger.error("cannot write the health series back", metadata: ["error": "\(error)"])
+        let queried = ContinuousClock.now
+        let phases = try? await worker.run { [feed, appender, logger] () -> (Duration, Duration) in
+            let evaluating = ContinuousClock.now
+            let snapshot = feed.evaluate(input)
+            let writing = ContinuousClock.now
+            if let appender {
+                do {
+                    _ = try appender.append(HealthSeries.batch(snapshot))
+                } catch {
+                    logger.error("cannot write the health series back", metadata: ["error": "\(error)"])
+                }
             }
+            return (evaluating.duration(to: writing), writing.duration(to: .now))
         }
-        metrics.finished(round: started.duration(to: .now), failures: input.failures.count)
+        metrics.finished(
+            round: started.duration(to: .now), queries: started.duration(to: queried),
+            evaluation: phases?.0 ?? .zero, writeBack: phases?.1 ?? .zero)
     }
 
     /// The round's input: every enabled signal queried at `now` (one after

@@ -22,6 +22,8 @@ struct EntityTrack: Sendable {
     private(set) var goodStreak = 0
     /// When the data went missing; nil while it is fresh.
     private(set) var unknownSince: Double?
+    /// The state when the data went missing (its last known one), for the reasons.
+    private(set) var stateWhenDataStopped: HealthState = .up
     /// The last round that had data.
     private(set) var lastSeen: Double
 
@@ -61,6 +63,7 @@ struct EntityTrack: Sendable {
     mutating func observeMissing(grace: Double, now: Double) -> Bool {
         badStreak = 0
         goodStreak = 0
+        if unknownSince == nil { stateWhenDataStopped = state == .unknown ? lastKnown : state }
         let missingSince = unknownSince ?? now
         unknownSince = missingSince
         if state == .down { return false }

@@ -106,7 +106,7 @@ public struct HealthEngine: Sendable {
                     : "\(staleness) for \(seconds(missing)); down after \(seconds(rules.grace))")
             // Whether the center was healthy when its data stopped: a cut link
             // in front of a healthy center is not a failing center.
-            reasons.append("last known state \(track.lastKnown.rawValue) before its data stopped")
+            reasons.append("last known state \(track.stateWhenDataStopped.rawValue) before its data stopped")
         } else if track.state != card.raw {
             let (streak, needed, word) =
                 card.raw > track.state ? (track.badStreak, rules.fall, "fall") : (track.goodStreak, rules.rise, "rise")
