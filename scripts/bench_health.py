@@ -719,6 +719,8 @@ class ConventionalData:
         return out
 
 
+# meridian_scoring_last_round_phase_seconds{phase=...}
+PHASES = ("queries", "evaluation", "write_back")
 # The enabled signals of the embedded default config (config/meridian.yaml), for
 # timing their queries on their own.
 DEFAULT_SIGNALS = [
@@ -773,7 +775,8 @@ def part_round(binary, work, data, mode, window, warmup, write_every=10.0, histo
         per_round = []  # (rounds_total, last_round_s) as seen each second
         last_rounds = m_start.get("meridian_scoring_rounds_total", 0.0)
         skipped = 0
-        round_times = []  # perf_counter when a new round was first seen
+        round_times = []  # (perf_counter, rounds_total) when a new round was first seen
+        phases = {}  # phase -> the last round's phase seconds, as seen each second
         write_s = []
         end = t_start + window
         next_scrape = t_start + 1
@@ -800,6 +803,10 @@ def part_round(binary, work, data, mode, window, warmup, write_every=10.0, histo
                     if rounds - last_rounds > 1:
                         skipped += int(rounds - last_rounds - 1)
                     per_round.append(m.get("meridian_scoring_last_round_duration_seconds"))
+                    for ph in PHASES:
+                        v = m.get(f'meridian_scoring_last_round_phase_seconds{{phase="{ph}"}}')
+                        if v is not None:
+                            phases.setdefault(ph, []).append(v)
                     round_times.append((now_p, rounds))
                     last_rounds = rounds
                 next_scrape += 1
@@ -836,6 +843,8 @@ def part_round(binary, work, data, mode, window, warmup, write_every=10.0, histo
                               "buckets": {("+Inf" if le == math.inf else f"{le:g}"): c for le, c in sorted(delta.items())},
                               "all_rounds_count": int(n1), "all_rounds_mean_s": s1 / n1 if n1 else None},
                 "round_period_s": round(period, 2) if period else None,
+                "phases_s": {ph: {"median": round(statistics.median(v), 4), "max": round(max(v), 4)}
+                             for ph, v in phases.items() if v},
             })
             # the document
             t0 = time.perf_counter()
@@ -1002,6 +1011,10 @@ def report(res):
                   f" max {fmt(rw_.get('max'), 1, 1000)} ms (min {fmt(rw_.get('min'), 1, 1000)} ms) |",
                   f"| histogram over the window ({h.get('count', 0)} rounds) | mean {fmt(h.get('mean_s'), 1, 1000)} ms,"
                   f" p50 {fmt(h.get('p50_s'), 0, 1000)} ms, p99 {fmt(h.get('p99_s'), 0, 1000)} ms (bucket-interpolated) |",
+                  ] + ([
+                  "| phases of a round (meridian_scoring_last_round_phase_seconds), median / max | "
+                  + ", ".join(f"{ph} {v['median'] * 1000:,.1f} / {v['max'] * 1000:,.1f} ms"
+                              for ph, v in on["phases_s"].items()) + " |"] if on.get("phases_s") else []) + [
                   f"| time from one round to the next (mean; rounds seen by 1 s scrapes) | {fmt(on.get('round_period_s'), 2)} s |",
                   f"| CPU a round: all the process did / rounds | {fmt(cpu['all_per_round_s'], 1, 1000)} ms"
                   f" (includes ingesting {on['writes']} writes of {on['series']:,} samples and the scrapes) |",

@@ -81,16 +81,14 @@ public enum MeridianRoutes {
             api.get("overrides") { request, _ in try health.listOverrides(request) }
             api.post("overrides") { request, _ in try await health.setOverride(request) }
             api.delete("overrides") { request, _ in try await health.liftOverride(request) }
-            router.get("/probe/{center}") { _, context in health.probe(context.parameters.get("center") ?? "") }
-            router.get("/probe/{center}/{service}") { _, context in
-                health.probe("\(context.parameters.get("center") ?? "")/\(context.parameters.get("service") ?? "")")
+            /// `bj` or `bj/checkout`, from the probe path.
+            @Sendable func target(_ context: MeridianRequestContext) -> String {
+                let center = context.parameters.get("center") ?? ""
+                return context.parameters.get("service").map { "\(center)/\($0)" } ?? center
             }
-            router.head("/probe/{center}") { _, context in
-                health.probe(context.parameters.get("center") ?? "").createHeadResponse()
-            }
-            router.head("/probe/{center}/{service}") { _, context in
-                health.probe("\(context.parameters.get("center") ?? "")/\(context.parameters.get("service") ?? "")")
-                    .createHeadResponse()
+            for path in ["/probe/{center}", "/probe/{center}/{service}"] {
+                router.get(RouterPath(path)) { _, context in health.probe(target(context)) }
+                router.head(RouterPath(path)) { _, context in health.probe(target(context)).createHeadResponse() }
             }
         }
         api.post("admin/flush") { _, _ in try await status.flush() }
