@@ -22,12 +22,10 @@ public final class HealthFeed: Sendable {
         var decision: [String] = []
     }
 
-    private struct State {
-        var engine: HealthEngine
-        var published = Published()
-    }
-
-    private let state: Mutex<State>
+    /// The engine, locked for a whole round; the published answers, locked
+    /// only to read or swap them, so a probe never waits for a round.
+    private let engine: Mutex<HealthEngine>
+    private let published = Mutex(Published())
     /// Follows the published version, for long polls and event streams.
     private let changes = VersionSignal()
     private let closed = Atomic<Bool>(false)
@@ -37,12 +35,12 @@ public final class HealthFeed: Sendable {
     /// State changes and overrides, on disk and the recent ones in memory.
     public let audit: AuditLog
     let logger: Logger
-    public var rules: ScoringRules { state.withLock { $0.engine.rules } }
+    public var rules: ScoringRules { engine.withLock { $0.rules } }
 
     /// A feed for `rules`, with the overrides the audit log still has in force.
     public init(rules: ScoringRules, audit: AuditLog, logger: Logger, now: Double = Date().timeIntervalSince1970) {
         let overrides = OverrideBook.replaying(audit.all(), now: now)
-        state = Mutex(State(engine: HealthEngine(rules: rules, overrides: overrides)))
+        engine = Mutex(HealthEngine(rules: rules, overrides: overrides))
         self.audit = audit
         self.logger = logger
     }
@@ -51,25 +49,25 @@ public final class HealthFeed: Sendable {
     /// - Returns: the snapshot.
     @discardableResult
     public func evaluate(_ input: RoundInput) -> HealthSnapshot {
-        let (snapshot, events) = state.withLock { $0.engine.evaluate(input) }
+        let (snapshot, events) = engine.withLock { $0.evaluate(input) }
         record(events)
         publish(snapshot)
         return snapshot
     }
 
     /// What the last round published.
-    public var current: Published { state.withLock { $0.published } }
+    public var current: Published { published.withLock { $0 } }
 
     /// Puts `override` in force and logs it; the next round applies it.
     public func set(_ override: Override) {
-        let event = state.withLock { $0.engine.setOverride(override) }
+        let event = engine.withLock { $0.setOverride(override) }
         record([event])
         overridesChanged.bump()
     }
 
     /// Lifts the override on `target`; false when there was none.
     public func lift(_ target: EntityKey, by: String, reason: String, now: Double) -> Bool {
-        guard let event = state.withLock({ $0.engine.liftOverride(target, by: by, reason: reason, now: now) }) else {
+        guard let event = engine.withLock({ $0.liftOverride(target, by: by, reason: reason, now: now) }) else {
             return false
         }
         record([event])
@@ -79,7 +77,7 @@ public final class HealthFeed: Sendable {
 
     /// The overrides in force, by target.
     public var overrides: [Override] {
-        state.withLock { $0.engine.overrides.active.values.sorted { $0.target < $1.target } }
+        engine.withLock { $0.overrides.active.values.sorted { $0.target < $1.target } }
     }
 
     private func record(_ events: [AuditEvent]) {
@@ -94,19 +92,20 @@ public final class HealthFeed: Sendable {
         }
     }
 
+    /// Renders the round's answers (outside any lock: a document of 5,000
+    /// services takes tens of milliseconds) and swaps them in. Only the
+    /// scoring loop publishes, one round after another.
     private func publish(_ snapshot: HealthSnapshot) {
+        var next = current
         let decision = snapshot.decision
-        let version = state.withLock { state in
-            var published = state.published
-            if decision != published.decision || published.snapshot == nil { published.version += 1 }
-            published.snapshot = snapshot
-            published.decision = decision
-            published.document = HealthDocument.render(snapshot, version: published.version)
-            published.probes = ProbeAnswer.all(snapshot)
-            published.agentReplies = AgentReply.all(snapshot)
-            state.published = published
-            return published.version
-        }
+        if decision != next.decision || next.snapshot == nil { next.version += 1 }
+        next.snapshot = snapshot
+        next.decision = decision
+        next.document = HealthDocument.render(snapshot, version: next.version)
+        next.probes = ProbeAnswer.all(snapshot)
+        next.agentReplies = AgentReply.all(snapshot)
+        let version = next.version
+        published.withLock { $0 = next }
         changes.advance(to: version)
     }
 
@@ -129,14 +128,14 @@ public final class HealthFeed: Sendable {
     public var isClosed: Bool { closed.load(ordering: .acquiring) }
 
     /// The probe answer for `bj` or `bj/checkout`, nil for an unknown name.
-    public func probe(_ name: String) -> ProbeAnswer? { state.withLock { $0.published.probes[name] } }
+    public func probe(_ name: String) -> ProbeAnswer? { published.withLock { $0.probes[name] } }
 
     /// The agent-check reply to a request line naming `bj` or `bj/checkout`.
     public func agentReply(_ request: Substring) -> String {
         let name = request.trimmingCharacters(in: .whitespaces)
-        return state.withLock { state in
-            if state.published.snapshot == nil { return "up #no evaluation yet" }
-            return state.published.agentReplies[name] ?? "down #unknown center or service \(AgentReply.clean(name))"
+        return published.withLock { published in
+            if published.snapshot == nil { return "up #no evaluation yet" }
+            return published.agentReplies[name] ?? "down #unknown center or service \(AgentReply.clean(name))"
         }
     }
 }
