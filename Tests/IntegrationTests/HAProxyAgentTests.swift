@@ -96,7 +96,9 @@ import Testing
             body: Data(#"{"target":"bj","action":"drain","ttl":"10m","reason":"maintenance","by":"haproxy-test"}"#.utf8)
         )
         #expect(drain.status == 200, "\(drain.text)")
-        document = try await HealthFeedClient.settle(meridian, timeout: .seconds(5)) { HealthFeedClient.state($0, "bj") == "drain" }
+        document = try await HealthFeedClient.settle(meridian, timeout: .seconds(5)) {
+            HealthFeedClient.state($0, "bj") == "drain"
+        }
         #expect(Self.weights(document) == ["bj": 0, "sh": 50, "gz": 50])
         seen = try await haproxy.poll("bj DRAIN, sh and gz at 50/50") { s in
             s["bj"]?.status == "DRAIN (agent)" && s.weights(["sh", "gz"]) == [50, 50]
@@ -112,7 +114,9 @@ import Testing
             "DELETE", meridian.baseURL + "/api/v1/overrides?target=bj&by=haproxy-test",
             headers: ["Authorization": "Bearer secret-token"])
         #expect(lift.status == 200, "\(lift.text)")
-        document = try await HealthFeedClient.settle(meridian, timeout: .seconds(5)) { HealthFeedClient.state($0, "bj") == "up" }
+        document = try await HealthFeedClient.settle(meridian, timeout: .seconds(5)) {
+            HealthFeedClient.state($0, "bj") == "up"
+        }
         #expect(
             Self.centers.map { HealthFeedClient.weight(document, $0) } == [34, 33, 33], "\(Self.weights(document))")
         let reply = try LineSocket.exchange(port: agentPort, send: "bj\n")
@@ -145,7 +149,6 @@ import Testing
     static func weights(_ document: [String: Any]) -> [String: Int] {
         Dictionary(uniqueKeysWithValues: centers.map { ($0, HealthFeedClient.weight(document, $0)) })
     }
-
 
     /// Like ``settle``, also printing each change of `center` as the feed and HAProxy see it
     /// on the way (state and weight in the feed; status and weight in HAProxy).

@@ -51,10 +51,21 @@ final class HealthMetricsWriter: Sendable {
             let v = now[center]!
             for service in services {
                 let base = ["center": center, "service": service]
-                out.append((Labels(base.merging(["__name__": "test_error_ratio"]) { a, _ in a }), [Sample(t: t, v: v.errorRatio)]))
-                out.append((Labels(base.merging(["__name__": "test_latency_p99_seconds"]) { a, _ in a }), [Sample(t: t, v: v.latency)]))
                 out.append(
-                    (Labels(base.merging(["__name__": "up", "instance": "\(center)-\(service)"]) { a, _ in a }), [Sample(t: t, v: 1)]))
+                    (
+                        Labels(base.merging(["__name__": "test_error_ratio"]) { a, _ in a }),
+                        [Sample(t: t, v: v.errorRatio)]
+                    ))
+                out.append(
+                    (
+                        Labels(base.merging(["__name__": "test_latency_p99_seconds"]) { a, _ in a }),
+                        [Sample(t: t, v: v.latency)]
+                    ))
+                out.append(
+                    (
+                        Labels(base.merging(["__name__": "up", "instance": "\(center)-\(service)"]) { a, _ in a }),
+                        [Sample(t: t, v: 1)]
+                    ))
             }
         }
         return out

@@ -16,7 +16,8 @@ import Testing
 
         let local = try HealthFeedClient.start(dir, HealthFeedClient.yaml(), name: "local")
         defer { _ = local.terminate() }
-        let remote = try HealthFeedClient.start(dir, HealthFeedClient.yaml(queryURL: prometheus.baseURL), name: "remote")
+        let remote = try HealthFeedClient.start(
+            dir, HealthFeedClient.yaml(queryURL: prometheus.baseURL), name: "remote")
         defer { _ = remote.terminate() }
         try await local.waitUntilReady()
         try await remote.waitUntilReady()
@@ -31,14 +32,20 @@ import Testing
         let steps: [(String, () -> Void, [String: String])] = [
             ("all healthy", {}, ["bj": "up", "sh": "up", "gz": "up"]),
             ("bj degraded", { writer.set("bj", errorRatio: 0.03) }, ["bj": "degraded", "sh": "up", "gz": "up"]),
-            ("bj down, sh slow", { writer.set("bj", errorRatio: 0.31); writer.set("sh", latency: 1.8) },
-                ["bj": "down", "sh": "degraded", "gz": "up"]),
+            (
+                "bj down, sh slow",
+                {
+                    writer.set("bj", errorRatio: 0.31); writer.set("sh", latency: 1.8)
+                },
+                ["bj": "down", "sh": "degraded", "gz": "up"]
+            ),
             ("gz silent", { writer.silence("gz") }, ["bj": "down", "sh": "degraded", "gz": "down"]),
         ]
         var compared = 0
         for (name, act, expected) in steps {
             act()
-            let reached = { (d: [String: Any]) in expected.allSatisfy { HealthFeedClient.state(d, $0.key) == $0.value } }
+            let reached = { (d: [String: Any]) in expected.allSatisfy { HealthFeedClient.state(d, $0.key) == $0.value }
+            }
             // Both settle, then stay put for two more rounds, so that both judge the same data.
             _ = try await HealthFeedClient.settle(local, timeout: .seconds(30), reached)
             _ = try await HealthFeedClient.settle(remote, timeout: .seconds(30), reached)
@@ -46,7 +53,8 @@ import Testing
             let a = HealthQueryURLTests.verdicts(try await HealthFeedClient.document(local))
             let b = HealthQueryURLTests.verdicts(try await HealthFeedClient.document(remote))
             #expect(a.count == 9, "\(name): 3 centers and 6 services in the local feed: \(a.keys.sorted())")
-            #expect(a == b, "\(name): local \(a.sorted { $0.key < $1.key }) vs Prometheus \(b.sorted { $0.key < $1.key })")
+            #expect(
+                a == b, "\(name): local \(a.sorted { $0.key < $1.key }) vs Prometheus \(b.sorted { $0.key < $1.key })")
             compared += a.count
         }
         #expect(compared == 36)
@@ -62,7 +70,9 @@ import Testing
         for center in document["centers"] as? [[String: Any]] ?? [] {
             let name = center["name"] as? String ?? "?"
             add(name, center)
-            for service in center["services"] as? [[String: Any]] ?? [] { add("\(name)/\(service["name"] as? String ?? "?")", service) }
+            for service in center["services"] as? [[String: Any]] ?? [] {
+                add("\(name)/\(service["name"] as? String ?? "?")", service)
+            }
         }
         return out
     }

@@ -114,7 +114,9 @@ import Testing
             body: Data(#"{"target":"bj","action":"drain","ttl":"3s","reason":"maintenance window","by":"alice"}"#.utf8))
         #expect(set.status == 200, "\(set.text)")
         let setAt = Date()
-        document = try await HealthFeedClient.settle(server, timeout: .seconds(3)) { HealthFeedClient.state($0, "bj") == "drain" }
+        document = try await HealthFeedClient.settle(server, timeout: .seconds(3)) {
+            HealthFeedClient.state($0, "bj") == "drain"
+        }
         #expect(Date().timeIntervalSince(setAt) < 1.5, "an override applies at once, not at the next tick")
         #expect(HealthFeedClient.weight(document, "bj") == 0)
         let bjCheckout = (HealthFeedClient.center(document, "bj")?["services"] as? [[String: Any]])?
@@ -124,17 +126,23 @@ import Testing
         #expect(drainProbe.status == 200 && drainProbe.text.hasPrefix("DRAIN"))
         #expect(try LineSocket.exchange(port: agentPort, send: "bj\n") == "drain\n")
         try await Self.expectAgreement(server, agentPort: agentPort, stream: stream)
-        document = try await HealthFeedClient.settle(server, timeout: .seconds(8)) { HealthFeedClient.state($0, "bj") == "up" }
+        document = try await HealthFeedClient.settle(server, timeout: .seconds(8)) {
+            HealthFeedClient.state($0, "bj") == "up"
+        }
         let expiredAfter = Date().timeIntervalSince(setAt)
         #expect(expiredAfter >= 3 && expiredAfter < 5.5, "the 3 s override ended after \(expiredAfter) s")
 
         // 9. The audit log has it all, newest first.
         let events = try await TestHTTP.get(server.baseURL + "/api/v1/health/events?limit=500")
-        let list = ((try events.json() as? [String: Any])?["data"] as? [String: Any])?["events"] as? [[String: Any]] ?? []
-        let kinds = list.map { "\($0["kind"] as? String ?? "") \($0["target"] as? String ?? "") \($0["to"] as? String ?? "")" }
-        for expected in ["state bj degraded", "state bj down", "state bj up", "state gz unknown", "state gz down",
-            "override_set bj drain", "override_expired bj ", "state bj drain"]
-        {
+        let list =
+            ((try events.json() as? [String: Any])?["data"] as? [String: Any])?["events"] as? [[String: Any]] ?? []
+        let kinds = list.map {
+            "\($0["kind"] as? String ?? "") \($0["target"] as? String ?? "") \($0["to"] as? String ?? "")"
+        }
+        for expected in [
+            "state bj degraded", "state bj down", "state bj up", "state gz unknown", "state gz down",
+            "override_set bj drain", "override_expired bj ", "state bj drain",
+        ] {
             #expect(kinds.contains(expected), "no \"\(expected)\" in the audit log: \(kinds.prefix(40))")
         }
         let ids = list.compactMap { $0["id"] as? Int }
@@ -150,7 +158,6 @@ import Testing
     }
 
     // MARK: - Helpers
-
 
     static func region(_ document: [String: Any], _ name: String) -> [String: Any]? {
         (document["regions"] as? [[String: Any]])?.first { $0["name"] as? String == name }
@@ -260,7 +267,8 @@ import Testing
                 }
                 try await Task.sleep(for: .milliseconds(100))
             }
-            #expect(streamed != nil, "the event stream did not deliver version \(version)", sourceLocation: sourceLocation)
+            #expect(
+                streamed != nil, "the event stream did not deliver version \(version)", sourceLocation: sourceLocation)
             #expect(entities.count == 9, "3 centers and 2 services each", sourceLocation: sourceLocation)
             for (name, entity) in entities {
                 let state = entity["state"] as! String
@@ -279,9 +287,13 @@ import Testing
                 let expectedAgent =
                     state == "drain" ? "drain\n" : routable ? "up ready \(weight)%\n" : nil
                 if let expectedAgent {
-                    #expect(agents[name] == expectedAgent, "\(name) \(state): agent \(agents[name]!)", sourceLocation: sourceLocation)
+                    #expect(
+                        agents[name] == expectedAgent, "\(name) \(state): agent \(agents[name]!)",
+                        sourceLocation: sourceLocation)
                 } else {
-                    #expect(agents[name]!.hasPrefix("down ready #"), "\(name) \(state): agent \(agents[name]!)", sourceLocation: sourceLocation)
+                    #expect(
+                        agents[name]!.hasPrefix("down ready #"), "\(name) \(state): agent \(agents[name]!)",
+                        sourceLocation: sourceLocation)
                 }
                 if let streamed {
                     let names = name.split(separator: "/").map(String.init)
@@ -289,7 +301,9 @@ import Testing
                     if names.count == 2 {
                         match = (match?["services"] as? [[String: Any]])?.first { $0["name"] as? String == names[1] }
                     }
-                    #expect(match?["state"] as? String == state, "\(name): stream says \(match?["state"] ?? "nothing")", sourceLocation: sourceLocation)
+                    #expect(
+                        match?["state"] as? String == state, "\(name): stream says \(match?["state"] ?? "nothing")",
+                        sourceLocation: sourceLocation)
                     #expect(match?["weight"] as? Int == weight, sourceLocation: sourceLocation)
                 }
             }

@@ -85,24 +85,32 @@ import Testing
             "POST", global.baseURL + "/api/v1/overrides?target=gz&action=drain&ttl=10m&reason=migration&by=ops",
             headers: ["Authorization": "Bearer secret-token"])
         #expect(set.status == 200, "\(set.text)")
-        _ = try await HealthFeedClient.settle(global, timeout: .seconds(5)) { HealthFeedClient.state($0, "gz") == "drain" }
+        _ = try await HealthFeedClient.settle(global, timeout: .seconds(5)) {
+            HealthFeedClient.state($0, "gz") == "drain"
+        }
         let eventsBefore = try await Self.events(global)
         #expect(global.terminate() == 0)
         global = try MeridianBinary.start(
             dataDir: dir.appending("global"), port: globalPort, extraArguments: ["--config", globalConfig])
         try await global.waitUntilReady()
         let overrides = try await TestHTTP.get(global.baseURL + "/api/v1/overrides")
-        #expect(overrides.text.contains(#""target":"gz","action":"drain","reason":"migration","by":"ops""#), "\(overrides.text)")
-        _ = try await HealthFeedClient.settle(global, timeout: .seconds(15)) { HealthFeedClient.state($0, "gz") == "drain" }
+        #expect(
+            overrides.text.contains(#""target":"gz","action":"drain","reason":"migration","by":"ops""#),
+            "\(overrides.text)")
+        _ = try await HealthFeedClient.settle(global, timeout: .seconds(15)) {
+            HealthFeedClient.state($0, "gz") == "drain"
+        }
         let eventsAfter = try await Self.events(global)
         #expect(eventsBefore.count >= 8, "state changes and the override were logged: \(eventsBefore.count)")
-        #expect(Array(eventsAfter.suffix(eventsBefore.count)) == eventsBefore, "the log before the restart is kept whole")
+        #expect(
+            Array(eventsAfter.suffix(eventsBefore.count)) == eventsBefore, "the log before the restart is kept whole")
     }
 
     /// The audit log, newest first, as "id kind target to".
     static func events(_ server: ServerProcess) async throws -> [String] {
         let result = try await TestHTTP.get(server.baseURL + "/api/v1/health/events?limit=1000")
-        let list = (((try result.json()) as? [String: Any])?["data"] as? [String: Any])?["events"] as? [[String: Any]] ?? []
+        let list =
+            (((try result.json()) as? [String: Any])?["data"] as? [String: Any])?["events"] as? [[String: Any]] ?? []
         return list.map { "\($0["id"] ?? "") \($0["kind"] ?? "") \($0["target"] ?? "") \($0["to"] ?? "")" }
     }
 }

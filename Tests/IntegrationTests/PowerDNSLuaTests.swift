@@ -86,7 +86,9 @@ import Testing
             meridian.baseURL + "/api/v1/overrides?target=gz&action=drain&ttl=10m&reason=maintenance&by=pdns-test",
             headers: ["Authorization": "Bearer secret-token"])
         #expect(drain.status == 200, "\(drain.text)")
-        _ = try await HealthFeedClient.settle(meridian, timeout: .seconds(5)) { HealthFeedClient.state($0, "gz") == "drain" }
+        _ = try await HealthFeedClient.settle(meridian, timeout: .seconds(5)) {
+            HealthFeedClient.state($0, "gz") == "drain"
+        }
         let drainProbe = try await TestHTTP.get(meridian.baseURL + "/probe/gz")
         #expect(drainProbe.status == 200 && drainProbe.text.hasPrefix("DRAIN"), "\(drainProbe.text)")
         seen = try await pdns.poll("no gz while drained", until: Self.all.subtracting(["192.0.2.3"]))
@@ -95,13 +97,14 @@ import Testing
             "DELETE", meridian.baseURL + "/api/v1/overrides?target=gz&by=pdns-test",
             headers: ["Authorization": "Bearer secret-token"])
         #expect(lift.status == 200, "\(lift.text)")
-        _ = try await HealthFeedClient.settle(meridian, timeout: .seconds(5)) { HealthFeedClient.state($0, "gz") == "up" }
+        _ = try await HealthFeedClient.settle(meridian, timeout: .seconds(5)) {
+            HealthFeedClient.state($0, "gz") == "up"
+        }
         seen = try await pdns.poll("gz back", until: Self.all)
         Self.note("gz lifted", seen)
 
         #expect(meridian.isRunning && pdns.process.isRunning)
     }
-
 
     /// Timings, for whoever reads the test log.
     static func note(_ what: String, _ seen: PowerDNSProcess.Seen) {

@@ -1,13 +1,14 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
 import Logging
 import MeridianServer
 import ServiceLifecycle
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The agent-check responder against a plain blocking socket, as HAProxy's
 /// checker sees it: bytes in, one line out, then EOF.
@@ -190,9 +191,9 @@ final class AgentCheckClient: Sendable {
 
     init(port: Int, timeout: Int = 3) throws {
         #if canImport(Glibc)
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
-        let fd = socket(AF_INET, SOCK_STREAM, 0)
+            let fd = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else { throw AgentCheckTestError("socket: errno \(errno)") }
         var tv = timeval(tv_sec: timeout, tv_usec: 0)
@@ -244,9 +245,9 @@ final class AgentCheckClient: Sendable {
 
     private static func closeSocket(_ fd: Int32) {
         #if canImport(Glibc)
-        _ = Glibc.close(fd)
+            _ = Glibc.close(fd)
         #else
-        _ = Darwin.close(fd)
+            _ = Darwin.close(fd)
         #endif
     }
 }

@@ -130,7 +130,8 @@ import Testing
             let resumedIDs = resumed.events.withLock { $0.compactMap(\.id).compactMap(Int.init) }
             #expect(!resumedIDs.isEmpty && resumedIDs.allSatisfy { $0 > version }, "resumed: \(resumedIDs)")
             let payloads = resumed.events.withLock { events in events.map(\.data) }
-            #expect(payloads.last?.contains(#""name":"bj","state":"down""#) == true, "\(payloads.map { $0.prefix(200) })")
+            #expect(
+                payloads.last?.contains(#""name":"bj","state":"down""#) == true, "\(payloads.map { $0.prefix(200) })")
         }
     }
 

@@ -11,7 +11,8 @@ import Testing
     @Test func aVetoedSignalNamesItsValueAndBothThresholds() {
         var rounds = defaults()
         let r = rounds.run(["error_ratio": ["a": 0.31, "b": 0]])
-        #expect(r["a"]?.reasons == ["veto: error_ratio 0.31 > 0.2", "error_ratio 0.31 >= 0.05 (bad): score 0, weight 3"])
+        #expect(
+            r["a"]?.reasons == ["veto: error_ratio 0.31 > 0.2", "error_ratio 0.31 >= 0.05 (bad): score 0, weight 3"])
         #expect(r["a"]?.reasons.contains { $0.contains("error_ratio 0.31 >= 0.05") } == true)
     }
 

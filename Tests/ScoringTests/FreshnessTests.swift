@@ -36,9 +36,21 @@ import Testing
         #expect(stale.map { $0["b"]?.weight } == [50, 50, 50, 50, 50, 50, 100, 100])
         #expect(stale.map { $0["a"]?.hysteresis.raw } == Array(repeating: .unknown, count: 8))
         #expect(stale.map(\.events.count) == [1, 0, 0, 0, 0, 0, 1, 0])
-        #expect(stale[0]["a"]?.reasons == ["no new data from the center (newest 16s old) for 0s; down after 30s", "last known state up before its data stopped"])
-        #expect(stale[5]["a"]?.reasons == ["no new data from the center (newest 41s old) for 25s; down after 30s", "last known state up before its data stopped"])
-        #expect(stale[6]["a"]?.reasons == ["no new data from the center (newest 46s old) for 30s, past the 30s grace", "last known state up before its data stopped"])
+        #expect(
+            stale[0]["a"]?.reasons == [
+                "no new data from the center (newest 16s old) for 0s; down after 30s",
+                "last known state up before its data stopped",
+            ])
+        #expect(
+            stale[5]["a"]?.reasons == [
+                "no new data from the center (newest 41s old) for 25s; down after 30s",
+                "last known state up before its data stopped",
+            ])
+        #expect(
+            stale[6]["a"]?.reasons == [
+                "no new data from the center (newest 46s old) for 30s, past the 30s grace",
+                "last known state up before its data stopped",
+            ])
         #expect(stale[6]["a"]?.since == 1035)
     }
 
@@ -101,7 +113,9 @@ import Testing
             quality: ["a": 1, "b": 1], freshness: ["a": CenterFreshness(newestSampleAge: 3, linkDown: true)])
         #expect(r["a"]?.state == .unknown)
         #expect(r["a"]?.routable == true)
-        #expect(r["a"]?.reasons.first == "the center's link to this layer is down (last data 3s old) for 0s; down after 30s")
+        #expect(
+            r["a"]?.reasons.first == "the center's link to this layer is down (last data 3s old) for 0s; down after 30s"
+        )
         #expect(r.events.first?.reason.contains("link") == true)
     }
 
@@ -117,7 +131,8 @@ import Testing
     @Test func aLinkDownWithFreshDataStillMakesTheCenterUnknown() {
         var rounds = Rounds(makeRules(centers("a", "b")))
         rounds.run(quality: ["a": 1, "b": 1])
-        let r = rounds.run(quality: ["a": 1, "b": 1], freshness: ["a": CenterFreshness(newestSampleAge: 0, linkDown: true)])
+        let r = rounds.run(
+            quality: ["a": 1, "b": 1], freshness: ["a": CenterFreshness(newestSampleAge: 0, linkDown: true)])
         #expect(r["a"]?.state == .unknown)
     }
 
@@ -125,7 +140,10 @@ import Testing
         var rounds = Rounds(makeRules(centers("a", "b")))
         let configured = rounds.run(quality: ["b": 1])
         #expect(configured["a"]?.state == .unknown, "configured, never heard from")
-        #expect(configured["a"]?.reasons == ["no data from the center for 0s; down after 30s", "last known state up before its data stopped"])
+        #expect(
+            configured["a"]?.reasons == [
+                "no data from the center for 0s; down after 30s", "last known state up before its data stopped",
+            ])
         #expect(configured["a"]?.health == nil)
 
         let withValues = rounds.run(quality: ["a": 1, "b": 1], absent: ["a"])
@@ -145,7 +163,10 @@ import Testing
         rounds.run(quality: ["a": 1, "b": 1])
         let r = rounds.run(quality: ["b": 1], freshness: ["a": fresh()])
         #expect(r["a"]?.state == .unknown)
-        #expect(r["a"]?.reasons == ["no signal has data for 0s; down after 30s", "last known state up before its data stopped"])
+        #expect(
+            r["a"]?.reasons == [
+                "no signal has data for 0s; down after 30s", "last known state up before its data stopped",
+            ])
     }
 
     @Test func theServicesOfAStaleCenterFollowIt() {
@@ -154,16 +175,20 @@ import Testing
         let stale = (0..<7).map { i in
             rounds.run(quality: ["b/checkout": 1], freshness: ["a": fresh(16 + 5 * Double(i))])
         }
-        #expect(stale.map { $0["a/checkout"]?.state } == [.unknown, .unknown, .unknown, .unknown, .unknown, .unknown, .down])
+        #expect(
+            stale.map { $0["a/checkout"]?.state } == [
+                .unknown, .unknown, .unknown, .unknown, .unknown, .unknown, .down,
+            ])
         #expect(stale.map { $0.weights(of: "checkout") }.first == ["a": 50, "b": 50])
         #expect(stale.map { $0.weights(of: "checkout") }.last == ["a": 0, "b": 100])
     }
 
     @Test func aDiscoveredServiceSilentForForgetAfterIsDropped() {
-        var rounds = Rounds(makeRules(centers("a")) {
-            $0.forgetAfter = 20
-            $0.services = ["search"]
-        })
+        var rounds = Rounds(
+            makeRules(centers("a")) {
+                $0.forgetAfter = 20
+                $0.services = ["search"]
+            })
         let first = rounds.run(quality: ["a": 1, "a/checkout": 1])
         #expect(first["a/checkout"]?.state == .up)
         #expect(first["a/search"]?.state == .unknown, "configured services are shown without data")

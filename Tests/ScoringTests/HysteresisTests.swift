@@ -107,7 +107,9 @@ import Testing
         }
     }
 
-    @Test(arguments: [(1.0, HealthState.up), (0.875, .up), (0.75, .degraded), (0.5, .degraded), (0.25, .down), (0, .down)])
+    @Test(arguments: [
+        (1.0, HealthState.up), (0.875, .up), (0.75, .degraded), (0.5, .degraded), (0.25, .down), (0, .down),
+    ])
     func theFirstRoundAdoptsItsState(value: Double, state: HealthState) {
         var rounds = Rounds(makeRules(centers("a")))
         let r = rounds.run(quality: ["a": value])
@@ -121,10 +123,11 @@ import Testing
 
     @Test(arguments: [(0.75, HealthState.up), (0.7, .degraded), (0.25, .degraded), (0.2, .down)])
     func aScoreOnAThresholdCountsAsTheBetterState(value: Double, state: HealthState) {
-        var rounds = Rounds(makeRules(centers("a")) {
-            $0.upAt = 0.75
-            $0.degradedAt = 0.25
-        })
+        var rounds = Rounds(
+            makeRules(centers("a")) {
+                $0.upAt = 0.75
+                $0.degradedAt = 0.25
+            })
         #expect(rounds.run(quality: ["a": value])["a"]?.state == state)
     }
 

@@ -73,7 +73,9 @@ import Testing
         #expect(rounds.run(quality: Self.values)["a"]?.state == .drain)
         let lifted = rounds.engine.liftOverride(key("a"), by: "bob", reason: "done", now: 1003)
         #expect(
-            lifted == AuditEvent(time: 1003, kind: .overrideLifted, target: key("a"), from: "drain", reason: "done", by: "bob"))
+            lifted
+                == AuditEvent(
+                    time: 1003, kind: .overrideLifted, target: key("a"), from: "drain", reason: "done", by: "bob"))
         #expect(rounds.engine.liftOverride(key("a"), by: "bob", reason: "again", now: 1004) == nil)
         #expect(rounds.engine.liftOverride(key("b/checkout"), by: "bob", reason: "none", now: 1004) == nil)
         let r = rounds.run(quality: Self.values)
@@ -114,7 +116,8 @@ import Testing
             OverrideBook().settingEvent(override(.drain, "d", at: 1300, until: 1400)),
             AuditEvent(
                 time: 1400, kind: .overrideExpired, target: key("d"), from: "drain", reason: "expired", by: "alice"),
-            OverrideBook().settingEvent(override(.up, "a/checkout", at: 1450, until: 1700, by: "carol", reason: "canary")),
+            OverrideBook().settingEvent(
+                override(.up, "a/checkout", at: 1450, until: 1700, by: "carol", reason: "canary")),
             OverrideBook().settingEvent(override(.up, "a", at: 1500, until: 6000, by: "bob", reason: "known good")),
             AuditEvent(time: 1550, kind: .overrideSet, target: key("e"), to: "sideways", reason: "?", expiresAt: 9000),
             AuditEvent(time: 1550, kind: .overrideSet, target: key("f"), to: "drain", reason: "no expiry"),
@@ -125,7 +128,8 @@ import Testing
         #expect(
             book.active[key("a/checkout")]
                 == override(.up, "a/checkout", at: 1450, until: 1700, by: "carol", reason: "canary"))
-        #expect(OverrideBook.replaying(log, now: 1700).active.keys.sorted() == [key("a")], "expiry at exactly expiresAt")
+        #expect(
+            OverrideBook.replaying(log, now: 1700).active.keys.sorted() == [key("a")], "expiry at exactly expiresAt")
         #expect(OverrideBook.replaying(log, now: 6000).active.isEmpty)
     }
 
@@ -136,7 +140,9 @@ import Testing
         log.append(rounds.engine.setOverride(override(.down, "b/checkout", at: 999, until: 3000)))
         log.append(rounds.engine.setOverride(override(.up, "b", at: 999, until: 3000)))
         for _ in 0..<3 { log += rounds.run(quality: Self.values).events }
-        if let lifted = rounds.engine.liftOverride(key("b"), by: "bob", reason: "done", now: 1012) { log.append(lifted) }
+        if let lifted = rounds.engine.liftOverride(key("b"), by: "bob", reason: "done", now: 1012) {
+            log.append(lifted)
+        }
         #expect(OverrideBook.replaying(log, now: 1012) == rounds.engine.overrides)
         #expect(rounds.engine.overrides.active.keys.sorted() == [key("b/checkout")])
     }
@@ -159,7 +165,8 @@ import Testing
         #expect(r["a"]?.evaluated == .down)
         #expect(r["a"]?.state == .up)
         #expect(r["a"]?.routable == true)
-        #expect(r["a"]?.reasons.prefix(2) == ["override up by alice: the signal is wrong", "veto: error_ratio 0.31 > 0.2"])
+        #expect(
+            r["a"]?.reasons.prefix(2) == ["override up by alice: the signal is wrong", "veto: error_ratio 0.31 > 0.2"])
         #expect(r.weights == ["a": 50, "b": 50], "up, whatever the scores say")
         #expect(r.snapshot.failOpen == nil)
         #expect(r.region("default")?.centers == ["b", "a"], "both up: the healthier first")
@@ -184,10 +191,11 @@ import Testing
         #expect(r.weights == ["a": 0, "b": 50, "c": 50])
     }
 
-    @Test(arguments: [
-        ("bj", EntityKey(center: "bj")), ("bj/checkout", EntityKey(center: "bj", service: "checkout")),
-        ("", nil), ("/", nil), ("bj/", nil), ("/checkout", nil), ("bj/checkout/x", nil),
-    ] as [(String, EntityKey?)])
+    @Test(
+        arguments: [
+            ("bj", EntityKey(center: "bj")), ("bj/checkout", EntityKey(center: "bj", service: "checkout")),
+            ("", nil), ("/", nil), ("bj/", nil), ("/checkout", nil), ("bj/checkout/x", nil),
+        ] as [(String, EntityKey?)])
     func targetsParseAsCenterOrCenterSlashService(text: String, parsed: EntityKey?) {
         #expect(EntityKey(parsing: Substring(text)) == parsed)
         if let parsed { #expect(parsed.description == text) }

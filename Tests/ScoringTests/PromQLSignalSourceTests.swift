@@ -3,8 +3,8 @@ import MeridianModel
 import PromQL
 import Storage
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 @testable import Scoring
 
@@ -45,10 +45,12 @@ import TestSupport
     @Test func addTreatsEmptyLabelsAsAbsentAndReplacesTheSignal() {
         var input = RoundInput(time: 0)
         input.add("s", [(Labels(["center": "a"]), 1)])
-        input.add("s", [
-            (Labels(["center": "", "service": "x"]), 1), (Labels(["center": "b", "service": ""]), 0.25),
-            (.empty, 2),
-        ])
+        input.add(
+            "s",
+            [
+                (Labels(["center": "", "service": "x"]), 1), (Labels(["center": "b", "service": ""]), 0.25),
+                (.empty, 2),
+            ])
         #expect(input.values == ["s": [SignalValue(center: "b", value: 0.25)]])
     }
 
@@ -72,9 +74,18 @@ import TestSupport
         // a/checkout: 9 requests a second answered 200 and 1 answered 500; b/checkout: all 200.
         let counter = { (perSecond: Double) -> (Int64) -> Double in { t in perSecond * Double(t) } }
         let source = try source([
-            (Labels(["__name__": "http_requests_total", "center": "a", "service": "checkout", "code": "200"]), counter(9)),
-            (Labels(["__name__": "http_requests_total", "center": "a", "service": "checkout", "code": "500"]), counter(1)),
-            (Labels(["__name__": "http_requests_total", "center": "b", "service": "checkout", "code": "200"]), counter(10)),
+            (
+                Labels(["__name__": "http_requests_total", "center": "a", "service": "checkout", "code": "200"]),
+                counter(9)
+            ),
+            (
+                Labels(["__name__": "http_requests_total", "center": "a", "service": "checkout", "code": "500"]),
+                counter(1)
+            ),
+            (
+                Labels(["__name__": "http_requests_total", "center": "b", "service": "checkout", "code": "200"]),
+                counter(10)
+            ),
             (Labels(["__name__": "up", "center": "a", "service": "checkout"]), { _ in 1 }),
             (Labels(["__name__": "up", "center": "b", "service": "checkout"]), { _ in 1 }),
         ])

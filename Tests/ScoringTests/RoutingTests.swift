@@ -6,19 +6,23 @@ import Testing
 @Suite struct RoutingTests {
     // MARK: Percentages
 
-    @Test(arguments: [
-        ([1.0, 1, 1], [34, 33, 33]),
-        ([2, 1, 1], [50, 25, 25]),
-        ([1, 0, 1], [50, 0, 50]),
-        ([0, 1, 0, 2], [0, 33, 0, 67]),
-        ([1, 1, 1, 1, 1, 1, 1], [15, 15, 14, 14, 14, 14, 14]),
-        ([1, 0.75], [57, 43]),
-        ([5], [100]),
-        ([0.001, 0, 1000], [0, 0, 100]),
-        ([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1], Array(repeating: 4, count: 10) + Array(repeating: 3, count: 20)),
-        ([0, 0, 0], [0, 0, 0]),
-        ([], []),
-    ] as [([Double], [Int])])
+    @Test(
+        arguments: [
+            ([1.0, 1, 1], [34, 33, 33]),
+            ([2, 1, 1], [50, 25, 25]),
+            ([1, 0, 1], [50, 0, 50]),
+            ([0, 1, 0, 2], [0, 33, 0, 67]),
+            ([1, 1, 1, 1, 1, 1, 1], [15, 15, 14, 14, 14, 14, 14]),
+            ([1, 0.75], [57, 43]),
+            ([5], [100]),
+            ([0.001, 0, 1000], [0, 0, 100]),
+            (
+                [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1],
+                Array(repeating: 4, count: 10) + Array(repeating: 3, count: 20)
+            ),
+            ([0, 0, 0], [0, 0, 0]),
+            ([], []),
+        ] as [([Double], [Int])])
     func percentagesAreWholeAndSumToAHundred(shares: [Double], expected: [Int]) {
         let weights = HealthEngine.percentages(shares)
         #expect(weights == expected)

@@ -49,18 +49,20 @@ import Testing
         #expect(step.score(.nan) == 0)
     }
 
-    @Test(arguments: [
-        (0.2, nil), (0.19, nil), (0.0, nil), (0.21, "error_ratio 0.21 > 0.2"), (0.31, "error_ratio 0.31 > 0.2"),
-        (1, "error_ratio 1 > 0.2"), (.nan, "error_ratio NaN > 0.2"), (.infinity, "error_ratio +Inf > 0.2"),
-    ] as [(Double, String?)])
+    @Test(
+        arguments: [
+            (0.2, nil), (0.19, nil), (0.0, nil), (0.21, "error_ratio 0.21 > 0.2"), (0.31, "error_ratio 0.31 > 0.2"),
+            (1, "error_ratio 1 > 0.2"), (.nan, "error_ratio NaN > 0.2"), (.infinity, "error_ratio +Inf > 0.2"),
+        ] as [(Double, String?)])
     func downAboveVetoesStrictlyAbove(value: Double, veto: String?) {
         #expect(SignalRule.errors.veto(value) == veto)
     }
 
-    @Test(arguments: [
-        (0.5, nil), (0.75, nil), (0.4, "availability 0.4 < 0.5"), (0, "availability 0 < 0.5"),
-        (.nan, "availability NaN < 0.5"),
-    ] as [(Double, String?)])
+    @Test(
+        arguments: [
+            (0.5, nil), (0.75, nil), (0.4, "availability 0.4 < 0.5"), (0, "availability 0 < 0.5"),
+            (.nan, "availability NaN < 0.5"),
+        ] as [(Double, String?)])
     func downBelowVetoesStrictlyBelow(value: Double, veto: String?) {
         let rule = SignalRule(name: "availability", expr: "up", good: 1, bad: 0.5, weight: 2, downBelow: 0.5)
         #expect(rule.veto(value) == veto)

@@ -109,7 +109,8 @@ extension ConfigReader {
         }
         if scoring.enabled, !scoring.rules.signals.contains(where: \.enabled), let signalsNode {
             // Nothing to score: every center would go unknown, then down, then fail open.
-            problem(signalsNode, "scoring.signals has no enabled signal; set scoring.enabled: false to turn scoring off")
+            problem(
+                signalsNode, "scoring.signals has no enabled signal; set scoring.enabled: false to turn scoring off")
         }
         let declared = Set(scoring.rules.centers.map(\.name))
         if !declared.isEmpty {

@@ -51,7 +51,9 @@ public final class AuditLog: Sendable {
                     initial.nextID = max(initial.nextID, event.id + 1)
                 }
                 if skipped > 0 {
-                    logger.warning("skipped unreadable lines of the health audit log", metadata: ["lines": "\(skipped)", "path": "\(path)"])
+                    logger.warning(
+                        "skipped unreadable lines of the health audit log",
+                        metadata: ["lines": "\(skipped)", "path": "\(path)"])
                 }
             }
         }

@@ -91,12 +91,13 @@ struct HealthRoutes: Sendable {
     func events(_ request: Request, _ context: MeridianRequestContext) async throws -> Response {
         try authorize(request, feedToken)
         let params = try await RequestParameters.from(request)
-        let limit = try params["limit"].map { text -> Int in
-            guard let n = Int(text), n > 0 else {
-                throw APIError(.badData, "invalid parameter \"limit\": \"\(text)\" is not a positive integer")
-            }
-            return min(n, feed.audit.keep)
-        } ?? 100
+        let limit =
+            try params["limit"].map { text -> Int in
+                guard let n = Int(text), n > 0 else {
+                    throw APIError(.badData, "invalid parameter \"limit\": \"\(text)\" is not a positive integer")
+                }
+                return min(n, feed.audit.keep)
+            } ?? 100
         let since = try params["since"].map { Double(try TimeParameter.parse($0, parameter: "since")) / 1000 }
         let events = feed.audit.recent(limit: limit, since: since)
         return .success(capacity: 256 * events.count) { w in
@@ -167,12 +168,14 @@ struct HealthRoutes: Sendable {
         } else if let text = params["expires_at"] {
             expiresAt = Double(try TimeParameter.parse(text, parameter: "expires_at")) / 1000
         } else {
-            throw APIError(.badData, "parameter \"ttl\" (e.g. 30m) or \"expires_at\" is required: every override expires")
+            throw APIError(
+                .badData, "parameter \"ttl\" (e.g. 30m) or \"expires_at\" is required: every override expires")
         }
         guard expiresAt > now, expiresAt - now <= Self.maxOverride else {
             throw APIError(.badData, "an override must expire in the future and within 30 days")
         }
-        let override = Override(target: target, action: action, reason: reason, by: by, setAt: now, expiresAt: expiresAt)
+        let override = Override(
+            target: target, action: action, reason: reason, by: by, setAt: now, expiresAt: expiresAt)
         feed.set(override)
         return .success { w in HealthDocument.override(override, &w) }
     }
@@ -188,7 +191,9 @@ struct HealthRoutes: Sendable {
         let lifted = feed.lift(
             target, by: by, reason: params["reason"] ?? "lifted", now: Date().timeIntervalSince1970)
         guard lifted else { throw APIError(.notFound, "no override is set on \(target)") }
-        return .success { w in w.raw(#"{"lifted":"#); w.string(target.description); w.raw("}") }
+        return .success { w in
+            w.raw(#"{"lifted":"#); w.string(target.description); w.raw("}")
+        }
     }
 
     /// The longest an override may last.

@@ -66,7 +66,9 @@ extension MeridianService {
     /// Each center's freshness on a remote query API: the age of its newest
     /// `up` sample (a center whose `up` is older than the lookback is absent,
     /// so it has no data).
-    static func remoteFreshness(_ source: any SignalSource, now: Double, logger: Logger) async -> [String: CenterFreshness] {
+    static func remoteFreshness(_ source: any SignalSource, now: Double, logger: Logger) async -> [String:
+        CenterFreshness]
+    {
         do {
             var out: [String: CenterFreshness] = [:]
             for (labels, value) in try await source.instant(remoteFreshnessQuery, at: now) {

@@ -63,7 +63,9 @@ enum AgentReply {
 
     /// `text` fit for one agent line: printable ASCII, at most 200 bytes.
     static func clean(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.map { (0x20..<0x7f).contains($0.value) ? $0 : "?" }).prefix(200))
+        String(
+            String.UnicodeScalarView(text.unicodeScalars.map { (0x20..<0x7f).contains($0.value) ? $0 : "?" }).prefix(
+                200))
     }
 }
 

@@ -28,8 +28,10 @@ final class PrometheusAPISource: SignalSource {
     func instant(_ expr: String, at time: Double) async throws -> [(labels: Labels, value: Double)] {
         let body = Array(("query=" + RequestParameters.formEncode(expr) + "&time=" + String(format: "%.3f", time)).utf8)
         let reply = try await pool.run { [self] () throws -> HTTPReply in
-            let box = idle.withLock { $0.popLast() } ?? HTTPConnectionBox(
-                HTTPConnection(url: url, connectTimeout: timeout, requestTimeout: timeout, retainedBody: 16 << 20))
+            let box =
+                idle.withLock { $0.popLast() }
+                ?? HTTPConnectionBox(
+                    HTTPConnection(url: url, connectTimeout: timeout, requestTimeout: timeout, retainedBody: 16 << 20))
             let reply = try box.connection.post(
                 body: body, headers: [("Content-Type", "application/x-www-form-urlencoded")])
             idle.withLock { $0.append(box) }
@@ -46,7 +48,8 @@ final class PrometheusAPISource: SignalSource {
         }
         guard object["status"] as? String == "success", let data = object["data"] as? [String: Any] else {
             throw SignalSourceError(
-                "status \(reply.status): \(object["errorType"] as? String ?? "error"): \(object["error"] as? String ?? "")")
+                "status \(reply.status): \(object["errorType"] as? String ?? "error"): \(object["error"] as? String ?? "")"
+            )
         }
         let type = data["resultType"] as? String ?? "?"
         if type == "scalar", let value = data["result"] as? [Any], value.count == 2,

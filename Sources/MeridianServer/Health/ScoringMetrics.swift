@@ -16,8 +16,10 @@ struct ScoringMetrics: Sendable {
             name: "meridian_scoring_rounds_total", labels: [], help: "Evaluation rounds of the health feed.")
         roundSeconds = registry.makeDurationHistogram(
             name: "meridian_scoring_round_duration_seconds", labels: [],
-            buckets: [.milliseconds(5), .milliseconds(20), .milliseconds(50), .milliseconds(100), .milliseconds(250),
-                .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5)],
+            buckets: [
+                .milliseconds(5), .milliseconds(20), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+                .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
+            ],
             help: "Time one evaluation round takes: the signals' queries, scoring, and the write-back.")
         lastRoundSeconds = registry.makeGauge(
             name: "meridian_scoring_last_round_duration_seconds", labels: [],

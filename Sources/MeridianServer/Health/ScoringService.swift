@@ -111,7 +111,8 @@ enum HealthSeries {
                 }
             }
         }
-        series.append((Labels(["__name__": "meridian_health_fail_open"]), [Sample(t: t, v: snapshot.failOpen == nil ? 0 : 1)]))
+        series.append(
+            (Labels(["__name__": "meridian_health_fail_open"]), [Sample(t: t, v: snapshot.failOpen == nil ? 0 : 1)]))
         return SampleBatch(series: series)
     }
 }

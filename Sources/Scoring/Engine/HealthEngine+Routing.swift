@@ -3,20 +3,29 @@ extension HealthEngine {
     /// Sets every entity's weight and fail-open flag: centers among centers,
     /// and each service among the centers offering it.
     func route(_ snapshot: inout HealthSnapshot) {
-        var group = snapshot.centers.indices.map { (capacity: snapshot.centers[$0].capacity, entity: snapshot.centers[$0].health) }
+        var group = snapshot.centers.indices.map {
+            (capacity: snapshot.centers[$0].capacity, entity: snapshot.centers[$0].health)
+        }
         snapshot.failOpen = share(&group, what: "centers")
         for i in snapshot.centers.indices { snapshot.centers[i].health = group[i].entity }
 
         var byService: [String: [(center: Int, service: Int)]] = [:]
         for (c, center) in snapshot.centers.enumerated() {
-            for (s, service) in center.services.enumerated() { byService[service.key.service!, default: []].append((c, s)) }
+            for (s, service) in center.services.enumerated() {
+                byService[service.key.service!, default: []].append((c, s))
+            }
         }
         for (name, members) in byService.sorted(by: { $0.key < $1.key }) {
             var group = members.map {
-                (capacity: snapshot.centers[$0.center].capacity, entity: snapshot.centers[$0.center].services[$0.service])
+                (
+                    capacity: snapshot.centers[$0.center].capacity,
+                    entity: snapshot.centers[$0.center].services[$0.service]
+                )
             }
             _ = share(&group, what: "centers offering \(name)")
-            for (i, member) in members.enumerated() { snapshot.centers[member.center].services[member.service] = group[i].entity }
+            for (i, member) in members.enumerated() {
+                snapshot.centers[member.center].services[member.service] = group[i].entity
+            }
         }
     }
 
@@ -48,7 +57,8 @@ extension HealthEngine {
             guard member.entity.routable else { return 0 }
             return failOpen != nil ? member.capacity : member.capacity * Self.stateFactor(member.entity)
         }
-        let weights = Self.percentages(shares.reduce(0, +) > 0 ? shares : group.map { $0.entity.routable ? $0.capacity : 0 })
+        let weights = Self.percentages(
+            shares.reduce(0, +) > 0 ? shares : group.map { $0.entity.routable ? $0.capacity : 0 })
         for i in group.indices { group[i].entity.weight = weights[i] }
         return failOpen
     }
@@ -85,7 +95,8 @@ extension HealthEngine {
             let ordered = snapshot.centers.sorted { a, b in
                 Self.preferenceKey(a, region) < Self.preferenceKey(b, region)
             }
-            let first = ordered.first { $0.health.routable && $0.health.weight > 0 } ?? ordered.first { $0.health.routable }
+            let first =
+                ordered.first { $0.health.routable && $0.health.weight > 0 } ?? ordered.first { $0.health.routable }
             return RegionAnswer(
                 name: region.name, centers: ordered.map(\.health.key.center), answer: first?.health.key.center,
                 answers: first?.answers ?? [])
