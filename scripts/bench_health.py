@@ -953,7 +953,9 @@ def fmt(x, nd=0, scale=1.0):
 
 def report(res):
     lines = [f"# Health feed benchmark ({res['preset']}; {res['started']}, total {res['total_s']:.0f}s,"
-             f" {res['cpus']} cores shared by the clients and the server)", ""]
+             f" {res['cpus']} cores shared by the clients and the server)", "",
+             f"Binary built {res.get('binary_built', '?')}, work tree at {res.get('source') or '?'} when the run"
+             f" started (every server started from a copy taken then).", ""]
     rs = res.get("reaction")
     if rs:
         lines += ["## 1. Reaction time: a bad write acknowledged to the feed showing the center `down`", "",
@@ -1094,6 +1096,20 @@ def report(res):
     return "\n".join(lines)
 
 
+def source_revision(binary):
+    """The commit of the work tree the binary sits in (with "+dirty" for edits to
+    tracked files), or None outside a git work tree."""
+    cwd = os.path.dirname(binary)
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=cwd, capture_output=True, text=True,
+                              check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=cwd,
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return head + ("+dirty" if dirty else "")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--bin", default=".build/release/meridian")
@@ -1127,6 +1143,12 @@ def main():
     res = {"preset": args.preset, "settings": p, "started": time.strftime("%Y-%m-%d %H:%M"), "cpus": os.cpu_count(),
            "binary": binary, "other_cpu": {}}
     work = tempfile.mkdtemp(prefix="meridian-bench-health-")
+    # Every server of the run starts from one copy: a rebuild of --bin during
+    # the run (other work in the same tree) cannot mix two builds in one report.
+    res["binary_built"] = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(os.path.getmtime(binary)))
+    res["source"] = source_revision(binary)
+    shutil.copy2(binary, os.path.join(work, "meridian"))
+    binary = os.path.join(work, "meridian")
     mark = [None]
 
     def busy(part):
