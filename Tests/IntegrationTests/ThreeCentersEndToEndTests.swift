@@ -40,7 +40,9 @@ import TestSupport
         let dir = try TemporaryDirectory("three-centers")
         defer { dir.remove() }
         let globalConfig = try Self.writeConfig(
-            dir, "global", "server: {role: global}\ncenters: {silent_after: 1500ms, lagging_after: 1500ms, link_timeout: 3s}\n")
+            dir, "global",
+            "server: {role: global}\ncenters: {silent_after: 1500ms, lagging_after: 1500ms, link_timeout: 3s}\n"
+                + Self.storeOnly)
         func startGlobal(port: Int? = nil) throws -> ServerProcess {
             try MeridianBinary.start(dataDir: dir.appending("global"), port: port, extraArguments: ["--config", globalConfig])
         }

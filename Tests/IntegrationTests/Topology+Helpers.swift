@@ -18,9 +18,16 @@ final class WriterSwitch: Sendable {
 }
 
 extension TopologySuite {
+    /// A global layer whose store holds exactly what the centers sent: its
+    /// scoring, which writes health series of its own, is off (the health
+    /// feed's suites turn it on).
     static func startGlobal(_ dir: TemporaryDirectory, port: Int? = nil) throws -> ServerProcess {
-        try MeridianBinary.start(dataDir: dir.appending("global"), port: port, extraArguments: ["--role", "global"])
+        let config = try writeConfig(dir, "global-store-only", "server: {role: global}\n\(storeOnly)")
+        return try MeridianBinary.start(dataDir: dir.appending("global"), port: port, extraArguments: ["--config", config])
     }
+
+    /// The config line that turns scoring off, for suites that compare a store's whole contents.
+    static var storeOnly: String { "scoring: {enabled: false}\n" }
 
     static func startCenter(_ dir: TemporaryDirectory, name: String, upstream: ServerProcess, port: Int? = nil) throws
         -> ServerProcess

@@ -31,11 +31,18 @@ extension MeridianService {
             source = remote
             freshness = { now in await remoteFreshness(remote, now: now, logger: logger) }
         } else {
+            // The scorer's queries run on a thread of their own, not in the
+            // user queries' pool and queue: they neither take a user's place
+            // nor wait behind one. Their memory counts in the same budget.
+            let pool = WorkPool(name: "meridian-scoring-query", maxThreads: 1)
+            let options = state.queryOptions
+            let timeout = Duration.milliseconds(Int64(max(1, scoring.rules.interval) * 1000))
             source = PromQLSignalSource(
-                engine: PromQLEngine(querier: state.querier, options: state.queryOptions),
+                engine: PromQLEngine(querier: state.querier, options: options),
                 run: { evaluate in
-                    let context = state.queryContext()
-                    return try await state.queries.run(context) { try evaluate(context) }
+                    let context = QueryContext(
+                        timeout: timeout, maxSamples: options.maxSamples, pool: state.queries.memory)
+                    return try await pool.run { try evaluate(context) }
                 })
             let centers = state.centers
             freshness = { now in

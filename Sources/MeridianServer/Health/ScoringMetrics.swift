@@ -18,7 +18,7 @@ struct ScoringMetrics: Sendable {
             name: "meridian_scoring_round_duration_seconds", labels: [],
             buckets: [
                 .milliseconds(5), .milliseconds(20), .milliseconds(50), .milliseconds(100), .milliseconds(250),
-                .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
+                .milliseconds(500), .milliseconds(750), .seconds(1), .seconds(1.5), .seconds(2), .seconds(3), .seconds(5),
             ],
             help: "Time one evaluation round takes: the signals' queries, scoring, and the write-back.")
         lastRoundSeconds = registry.makeGauge(

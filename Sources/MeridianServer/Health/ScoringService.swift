@@ -54,7 +54,8 @@ struct ScoringService: Service {
             let evaluating = ContinuousClock.now
             let snapshot = feed.evaluate(input)
             let writing = ContinuousClock.now
-            if let appender {
+            // A store with no centers gets no health series at all.
+            if let appender, !snapshot.centers.isEmpty {
                 do {
                     _ = try appender.append(HealthSeries.batch(snapshot))
                 } catch {

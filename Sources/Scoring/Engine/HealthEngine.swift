@@ -20,6 +20,7 @@ public struct HealthEngine: Sendable {
 
     public init(rules: ScoringRules, overrides: OverrideBook = OverrideBook()) {
         self.rules = rules
+        enabledSignals = rules.signals.filter(\.enabled)
         self.overrides = overrides
         knownCenters = Set(rules.centers.map(\.name))
     }
@@ -69,7 +70,8 @@ public struct HealthEngine: Sendable {
         return (snapshot, events)
     }
 
-    var enabledSignals: [SignalRule] { rules.signals.filter(\.enabled) }
+    /// The signals evaluated (`enabled: true`), in config order.
+    let enabledSignals: [SignalRule]
 
     /// Adds the centers and services this round mentions, and forgets
     /// discovered services silent for `forget_after`.

@@ -27,6 +27,15 @@ struct DiffServers {
     }
 
     /// Starts both on loopback ports in `directory` and waits until they are ready.
+    /// Meridian with scoring off: the data set has `center` labels, and the
+    /// health series a scoring Meridian writes back would be in its answers
+    /// and not in Prometheus'.
+    static func startMeridian(_ directory: TemporaryDirectory) throws -> ServerProcess {
+        let config = directory.appending("meridian.yaml")
+        try "scoring: {enabled: false}\n".write(toFile: config, atomically: true, encoding: .utf8)
+        return try MeridianBinary.start(dataDir: directory.appending("meridian"), extraArguments: ["--config", config])
+    }
+
     static func start(in directory: TemporaryDirectory) async throws -> DiffServers {
         let kind = try requestedCandidate
         let oracle = try startPrometheus(directory.appending("oracle"))
@@ -35,7 +44,7 @@ struct DiffServers {
             candidate =
                 kind == .prometheus
                 ? try startPrometheus(directory.appending("candidate"))
-                : try MeridianBinary.start(dataDir: directory.appending("meridian"))
+                : try startMeridian(directory)
         } catch {
             oracle.terminate()
             throw error
