@@ -52,17 +52,23 @@ import Testing
             writing.cancel()
         }
 
-        // The default interval is 5 s: two rates over 1 m need a few writes first.
-        var document = try await HealthFeedClient.settle(server, timeout: .seconds(60)) { d in
+        /// bj/checkout's signal values by name (NaN: no data yet).
+        func signalValues(_ d: [String: Any]) -> [String: Double] {
+            let checkout = (HealthFeedClient.center(d, "bj")?["services"] as? [[String: Any]])?
+                .first { $0["name"] as? String == "checkout" }
+            return Dictionary(
+                uniqueKeysWithValues: (checkout?["signals"] as? [[String: Any]] ?? []).map {
+                    ($0["name"] as? String ?? "", $0["value"] as? Double ?? .nan)
+                })
+        }
+        // The default interval is 5 s, and a rate over 1 m needs two writes in
+        // it: availability alone may say up before the rates have values.
+        var document = try await HealthFeedClient.settle(server, timeout: .seconds(90)) { d in
             ["bj", "sh"].allSatisfy { HealthFeedClient.state(d, $0) == "up" }
                 && (HealthFeedClient.center(d, "bj")?["services"] as? [[String: Any]])?.count == 2
+                && signalValues(d).values.allSatisfy { !$0.isNaN } && signalValues(d).count == 3
         }
-        let checkout = (HealthFeedClient.center(document, "bj")?["services"] as? [[String: Any]])?
-            .first { $0["name"] as? String == "checkout" }
-        let signals = Dictionary(
-            uniqueKeysWithValues: (checkout?["signals"] as? [[String: Any]] ?? []).map {
-                ($0["name"] as? String ?? "", $0["value"] as? Double ?? .nan)
-            })
+        let signals = signalValues(document)
         #expect(Set(signals.keys) == ["error_ratio", "latency_p99", "availability"], "signals: \(signals)")
         #expect(abs(signals["error_ratio"]! - 0.001) < 0.0002, "error ratio \(signals["error_ratio"]!)")
         // The 99th percentile falls at the 0.1 s bucket's upper bound.
