@@ -70,9 +70,12 @@ import Testing
 
         // 5. A flapping signal (bad in every other round) never moves the state.
         let flapped = try await Self.flap(server, writer, "sh", rounds: 10)
-        #expect(flapped.states == ["up"], "sh's states while flapping: \(flapped.states)")
+        // The state may move only if `fall` bad rounds came in a row, which the
+        // flap avoids unless the machine is so loaded the test misses flipping.
+        #expect(
+            flapped.states == ["up"] || flapped.maxBadStreak >= 3,
+            "sh's states while flapping: \(flapped.states), longest bad streak \(flapped.maxBadStreak)")
         #expect(flapped.rawStates == ["up", "down"], "the flap reached the signals: \(flapped.rawStates)")
-        #expect(flapped.maxBadStreak == 1)
 
         // 6. gz stops reporting: unknown at once, down once the 4 s grace has passed.
         writer.silence("gz")
@@ -181,20 +184,23 @@ import Testing
         let hysteresis = { (round: Int) -> [String: Any] in
             HealthFeedClient.center(rounds[round]!, center)?["hysteresis"] as? [String: Any] ?? [:]
         }
-        // The rounds before the move, as far as we saw them: each a raw verdict against the old state.
-        var streak = 0
-        var round = moved - 1
-        while let document = rounds[round], HealthFeedClient.state(document, center) == from {
-            let h = hysteresis(round)
-            guard h["raw_state"] as? String == raw else { break }
-            streak += 1
-            round -= 1
+        // The `after - 1` rounds before the move, as far as we saw them (a loaded
+        // machine makes the poller miss some): each still `from`, its signals saying `raw`.
+        let window = (moved - after + 1)..<moved
+        let seen = window.filter { rounds[$0] != nil }
+        let agreeing = seen.filter {
+            HealthFeedClient.state(rounds[$0]!, center) == from && hysteresis($0)["raw_state"] as? String == raw
         }
-        let missed = (moved - after + 1...moved - 1).filter { rounds[$0] == nil }
         #expect(
-            streak + missed.count == after - 1,
-            "\(center): \(streak) rounds seen saying \(raw) before the move (\(missed.count) not seen), expected \(after - 1)",
+            agreeing.count == seen.count && !seen.isEmpty,
+            "\(center): of rounds \(window) before the move, \(seen.count) seen, \(agreeing.count) \(from) saying \(raw)",
             sourceLocation: sourceLocation)
+        // The engine's own count in the round before the move: `after - 1` rounds so far.
+        if rounds[moved - 1] != nil {
+            let h = hysteresis(moved - 1)
+            let streak = max(h["bad_streak"] as? Int ?? 0, h["good_streak"] as? Int ?? 0)
+            #expect(streak == after - 1, "\(center): streak \(streak) in the round before the move", sourceLocation: sourceLocation)
+        }
         if let before = rounds[moved - 1] {
             #expect(HealthFeedClient.state(before, center) == from, sourceLocation: sourceLocation)
         }
