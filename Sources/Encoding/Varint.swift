@@ -123,6 +123,20 @@ public struct ByteCursor {
         defer { offset += count }
         return UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + count])
     }
+
+    /// Reads a varint length and that many bytes; nil when truncated.
+    @inlinable
+    public mutating func readLengthPrefixed() -> UnsafeRawBufferPointer? {
+        // One byte holds any length under 128: the usual label.
+        if offset < bytes.count, bytes[offset] < 0x80 {
+            let count = Int(bytes[offset])
+            guard bytes.count - offset - 1 >= count else { return nil }
+            defer { offset += 1 + count }
+            return UnsafeRawBufferPointer(rebasing: bytes[offset + 1..<offset + 1 + count])
+        }
+        guard let count = readUVarint(), count <= UInt64(Int.max) else { return nil }
+        return readBytes(Int(count))
+    }
 }
 
 extension Array where Element == UInt8 {

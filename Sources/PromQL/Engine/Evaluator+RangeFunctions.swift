@@ -26,7 +26,7 @@ extension Evaluator {
         _ function: (ArraySlice<Sample>, _ windowStart: Int64, _ windowEnd: Int64, _ step: Int) throws(QueryError) -> Double?
     ) throws(QueryError) -> StepVector {
         var out: [StepSeries] = []
-        var seen = Set<Labels>()
+        var distinct = DistinctOutputLabels()
         try input.forEachSeries(self) { (seriesLabels, samples) throws(QueryError) in
             eachSeries(samples)
             // At most one point a step, charged before the array grows; what
@@ -47,7 +47,8 @@ extension Evaluator {
             release(stepCount - points.count)
             guard !points.isEmpty else { return }
             let labels = keepName ? seriesLabels : seriesLabels.droppingMetricName()
-            guard seen.insert(labels).inserted else {
+            let dropped = keepName ? nil : seriesLabels.metricName
+            guard distinct.insert(labels, dropped: dropped, earlier: { out.map(\.labels) }) else {
                 throw QueryError(.execution, "vector cannot contain metrics with the same labelset")
             }
             out.append(StepSeries(labels: labels, points: points))

@@ -104,3 +104,26 @@ extension Labels {
         return Labels(sortedUnchecked: filter { $0.name != metricNameLabel })
     }
 }
+
+/// Whether the output series of a function stay distinct once each input's
+/// `__name__` is dropped. Distinct inputs that share one metric name stay
+/// distinct without it, so labels are hashed only once a second name turns
+/// up (the common case, one metric, hashes nothing).
+struct DistinctOutputLabels {
+    private var firstName: String??
+    private var seen: Set<Labels>?
+
+    /// Whether `labels`, which had `dropped` as its metric name, is new;
+    /// `earlier` gives the labels inserted so far, read once if names differ.
+    mutating func insert(_ labels: Labels, dropped: String?, earlier: () -> [Labels]) -> Bool {
+        if seen == nil {
+            guard let first = firstName else {
+                firstName = .some(dropped)
+                return true
+            }
+            if first == dropped { return true }
+            seen = Set(earlier())
+        }
+        return seen!.insert(labels).inserted
+    }
+}

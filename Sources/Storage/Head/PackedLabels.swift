@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
 import Encoding
 import MeridianModel
 
@@ -64,6 +69,37 @@ struct PackedLabels: Sendable, Equatable {
         return memcmpEqual(mine, UnsafeRawBufferPointer(rebasing: other[Int(start)..<Int(start + length)]))
     }
 
+    /// Orders as ``Labels``' `<` does (label by label, name then value, in
+    /// UTF-8 byte order; a prefix first), without building Strings: finds
+    /// the first byte that differs, then the name or value it falls in.
+    static func < (lhs: PackedLabels, rhs: PackedLabels) -> Bool {
+        lhs.bytes.withUnsafeBytes { a in
+            rhs.bytes.withUnsafeBytes { b in
+                let n = Swift.min(a.count, b.count)
+                var d = 0
+                while d + 8 <= n
+                    && a.loadUnaligned(fromByteOffset: d, as: UInt64.self)
+                        == b.loadUnaligned(fromByteOffset: d, as: UInt64.self)
+                {
+                    d += 8
+                }
+                while d < n && a[d] == b[d] { d += 1 }
+                // Names and values delimit themselves, so equal bytes up to the
+                // shorter end mean its labels are a prefix of the other's.
+                if d == n { return a.count < b.count }
+                // Everything before `d` is equal, so both walks meet the same
+                // boundaries until the string that holds `d`.
+                var x = ByteCursor(a)
+                var y = ByteCursor(b)
+                while true {
+                    guard let s = x.readLengthPrefixed(), let t = y.readLengthPrefixed() else { return false }
+                    // `d` is in this string's length or its bytes.
+                    if d < x.offset { return compareBytes(s, t) < 0 }
+                }
+            }
+        }
+    }
+
     /// Unpacks into a `Labels` (builds Strings: for queries and new series only).
     func labels() -> Labels {
         var out: [Label] = []
@@ -78,6 +114,18 @@ struct PackedLabels: Sendable, Equatable {
         }
         return Labels(sortedUnchecked: out)
     }
+}
+
+/// Negative, zero or positive as `a` sorts before, with or after `b` in
+/// byte order (a prefix first).
+@inline(__always)
+func compareBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
+    let n = Swift.min(a.count, b.count)
+    if n > 0, let p = a.baseAddress, let q = b.baseAddress {
+        let order = memcmp(p, q, n)
+        if order != 0 { return Int(order) }
+    }
+    return a.count - b.count
 }
 
 /// Byte equality of two equally long buffers, word by word.
