@@ -221,4 +221,53 @@ import Testing
             Issue.record("the probe stayed closed under a feed token")
         }
     }
+
+    /// Round after round the same series are written back (their layout is
+    /// reused); each round's values must be that round's, in their series.
+    @Test func everyRoundWritesItsOwnValuesBack() async throws {
+        try await Self.with { server in
+            _ = try await Self.waitFor(server, "bj", "up")
+            var states = try await Self.stateSeries(server, "bj", once: "up")
+            #expect(states == ["up": 1, "degraded": 0, "drain": 0, "down": 0, "unknown": 0])
+            try await Self.write(server, ["bj": 0.5, "sh": 0.001])
+            _ = try await Self.waitFor(server, "bj", "down")
+            states = try await Self.stateSeries(server, "bj", once: "down")
+            #expect(states == ["up": 0, "degraded": 0, "drain": 0, "down": 1, "unknown": 0])
+            #expect(try await Self.stateSeries(server, "sh", once: "up")["up"] == 1)
+            let weights = try await Self.instant(server, "meridian_traffic_weight{service=\"\"}")
+            #expect(weights["bj"] == 0 && weights["sh"] == 100, "weights: \(weights)")
+        }
+    }
+
+    /// `meridian_health_state` of `center` (its own series, not its
+    /// services'), by state, once `state`'s is 1 (the write-back follows the
+    /// document within a round).
+    static func stateSeries(_ server: InProcessServer, _ center: String, once state: String) async throws
+        -> [String: Double]
+    {
+        let query = "meridian_health_state{center=\"\(center)\", service=\"\"}"
+        var states: [String: Double] = [:]
+        for _ in 0..<30 {
+            states = try await instant(server, query, by: "state")
+            if states[state] == 1 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return states
+    }
+
+    /// An instant query's values by one label's value (`center` unless told).
+    static func instant(_ server: InProcessServer, _ query: String, by label: String = "center") async throws
+        -> [String: Double]
+    {
+        let encoded = query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? query
+        let result = try await TestHTTP.get(server.baseURL + "/api/v1/query?query=" + encoded)
+        let data = (try result.json() as? [String: Any])?["data"] as? [String: Any]
+        var out: [String: Double] = [:]
+        for item in data?["result"] as? [[String: Any]] ?? [] {
+            let metric = item["metric"] as? [String: String] ?? [:]
+            let value = (item["value"] as? [Any])?.last as? String
+            if let key = metric[label], let value, let number = Double(value) { out[key] = number }
+        }
+        return out
+    }
 }

@@ -3,6 +3,7 @@ import Logging
 import MeridianModel
 import Scoring
 import ServiceLifecycle
+import Synchronization
 
 /// The scoring loop: every `scoring.interval` it queries each signal,
 /// reads each center's freshness, runs a round of the health feed, and
@@ -23,6 +24,7 @@ struct ScoringService: Service {
     /// write-back): off the cooperative threads that serve HTTP, so that a
     /// round of 5,000 services never holds up a probe.
     let worker = WorkPool(name: "meridian-scoring", maxThreads: 1)
+    let series = HealthSeries()
 
     func run() async throws {
         let interval = Duration.milliseconds(Int64(feed.rules.interval * 1000))
@@ -50,14 +52,14 @@ struct ScoringService: Service {
         let started = ContinuousClock.now
         let input = await gather(at: now)
         let queried = ContinuousClock.now
-        let phases = try? await worker.run { [feed, appender, logger] () -> (Duration, Duration) in
+        let phases = try? await worker.run { [feed, appender, series, logger] () -> (Duration, Duration) in
             let evaluating = ContinuousClock.now
             let snapshot = feed.evaluate(input)
             let writing = ContinuousClock.now
             // A store with no centers gets no health series at all.
             if let appender, !snapshot.centers.isEmpty {
                 do {
-                    _ = try appender.append(HealthSeries.batch(snapshot))
+                    _ = try appender.append(series.batch(snapshot))
                 } catch {
                     logger.error("cannot write the health series back", metadata: ["error": "\(error)"])
                 }
@@ -89,16 +91,40 @@ struct ScoringService: Service {
 }
 
 /// The scores as series, for Grafana and alert rules: per center (no
-/// `service` label) and per service, at the round's time.
-enum HealthSeries {
-    static func batch(_ snapshot: HealthSnapshot) -> SampleBatch {
+/// `service` label) and per service, at the round's time. The series are
+/// the same round after round (the entities, and which of them have
+/// scores, rarely change), so their labels are laid out once and later
+/// rounds only put in the samples.
+final class HealthSeries: Sendable {
+    /// One series' identity; its labels in sorted order.
+    struct Key: Equatable {
+        let name: String
+        var center: String?
+        var service: String?
+        var state: String?
+
+        var labels: Labels {
+            var labels = [Label(name: metricNameLabel, value: name)]
+            if let center { labels.append(Label(name: "center", value: center)) }
+            if let service { labels.append(Label(name: "service", value: service)) }
+            if let state { labels.append(Label(name: "state", value: state)) }
+            return Labels(sortedUnchecked: labels)
+        }
+    }
+
+    /// The last round's series and their batch.
+    private let last = Mutex<(keys: [Key], layout: SampleBatch)?>(nil)
+
+    func batch(_ snapshot: HealthSnapshot) -> SampleBatch {
         let t = Int64((snapshot.generatedAt * 1000).rounded())
-        var series: [(Labels, [Sample])] = []
-        series.reserveCapacity(snapshot.centers.count * 8)
-        func add(_ name: String, _ key: EntityKey, _ value: Double, extra: [String: String] = [:]) {
-            var labels = ["__name__": name, "center": key.center].merging(extra) { a, _ in a }
-            if let service = key.service { labels["service"] = service }
-            series.append((Labels(labels), [Sample(t: t, v: value)]))
+        var keys: [Key] = []
+        var values: [Double] = []
+        let entities = snapshot.centers.reduce(0) { $0 + 1 + $1.services.count }
+        keys.reserveCapacity(entities * (3 + HealthState.allCases.count) + 1)
+        values.reserveCapacity(keys.capacity)
+        func add(_ name: String, _ key: EntityKey, _ value: Double, state: String? = nil) {
+            keys.append(Key(name: name, center: key.center, service: key.service, state: state))
+            values.append(value)
         }
         for center in snapshot.centers {
             for entity in [center.health] + center.services {
@@ -106,14 +132,19 @@ enum HealthSeries {
                 if let latency = entity.latency { add("meridian_latency_score", entity.key, latency) }
                 add("meridian_traffic_weight", entity.key, Double(entity.weight))
                 for state in HealthState.allCases {
-                    add(
-                        "meridian_health_state", entity.key, entity.state == state ? 1 : 0,
-                        extra: ["state": state.rawValue])
+                    add("meridian_health_state", entity.key, entity.state == state ? 1 : 0, state: state.rawValue)
                 }
             }
         }
-        series.append(
-            (Labels(["__name__": "meridian_health_fail_open"]), [Sample(t: t, v: snapshot.failOpen == nil ? 0 : 1)]))
-        return SampleBatch(series: series)
+        keys.append(Key(name: "meridian_health_fail_open"))
+        values.append(snapshot.failOpen == nil ? 0 : 1)
+        var batch = last.withLock { last in
+            if let last, last.keys == keys { return last.layout }
+            let layout = SampleBatch(series: keys.map { ($0.labels, [Sample(t: 0, v: 0)]) })
+            last = (keys, layout)
+            return layout
+        }
+        batch.samples = values.map { Sample(t: t, v: $0) }
+        return batch
     }
 }
