@@ -203,6 +203,16 @@ import Testing
             #expect(head.status == 200 && head.body.isEmpty)
             let probe = try await TestHTTP.get(server.baseURL + "/probe/bj")
             #expect(probe.status == 200 && probe.text.hasPrefix("UP bj state=up weight=50"))
+            // The headers the router would give (the probe is answered before it).
+            #expect(probe.headers["content-type"] == "text/plain; charset=utf-8")
+            #expect(probe.headers["cache-control"] == "no-cache" && probe.headers["server"] == "Meridian")
+            let date = probe.headers["date"] ?? ""
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(identifier: "GMT")
+            formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+            let sent = formatter.date(from: date)
+            #expect(sent.map { abs($0.timeIntervalSinceNow) < 5 } == true, "Date: \(date)")
         }
     }
 
@@ -219,6 +229,45 @@ import Testing
                 try await Task.sleep(for: .milliseconds(100))
             }
             Issue.record("the probe stayed closed under a feed token")
+        }
+    }
+
+    /// Probes are answered before the router, but a probe pipelined behind a
+    /// request the router is still answering (a long poll) waits its turn:
+    /// responses leave in request order, and a HEAD probe has no body.
+    @Test func pipelinedProbesKeepTheirPlace() async throws {
+        try await Self.with { server in
+            let version = try await Self.waitFor(server, "bj", "up")["version"] as! Int
+            let port = Int(server.baseURL.split(separator: ":").last!)!
+            let requests = [
+                "GET /api/v1/health?wait=1s HTTP/1.1\r\nHost: x\r\nIf-None-Match: W/\"\(version)\"\r\n\r\n",
+                "GET /probe/bj HTTP/1.1\r\nHost: x\r\n\r\n",
+                "GET /-/ready HTTP/1.1\r\nHost: x\r\n\r\n",
+                "HEAD /probe/sh HTTP/1.1\r\nHost: x\r\n\r\n",
+                "GET /probe/sh?cache=1 HTTP/1.1\r\nHost: x\r\n\r\n",
+                "GET /probe/bj HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            ]
+            let started = Date()
+            let text = try LineSocket.exchange(port: port, send: requests.joined(), timeout: 10)
+            // Bodies need not end in a line break: status lines are found anywhere.
+            let statuses = text.components(separatedBy: "HTTP/1.1 ").dropFirst().map {
+                "HTTP/1.1 " + ($0.components(separatedBy: "\r\n").first ?? "")
+            }
+            #expect(statuses.count == 6, "\(statuses)")
+            // The long poll waited out its second; nothing behind it answered first.
+            #expect(Date().timeIntervalSince(started) >= 0.9)
+            #expect(statuses.first == "HTTP/1.1 304 Not Modified", "\(statuses)")
+            let order = ["UP bj", "Meridian is Ready.", "UP sh", "UP bj"]
+            var cursor = text.startIndex
+            for marker in order {
+                guard let found = text.range(of: marker, range: cursor..<text.endIndex) else {
+                    Issue.record("\(marker) missing or out of order in:\n\(text)")
+                    break
+                }
+                cursor = found.upperBound
+            }
+            // The HEAD answer: a length but no body (the GET after it has the only "UP sh").
+            #expect(text.components(separatedBy: "UP sh").count == 2)
         }
     }
 

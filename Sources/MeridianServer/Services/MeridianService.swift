@@ -2,6 +2,7 @@ import Forwarding
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import Prometheus
 import ServiceLifecycle
 import Storage
@@ -32,6 +33,13 @@ public enum MeridianService {
     /// - the global layer and an all-in-one process (or any role with
     ///   `scoring.query_url`) score centers and services and serve the health
     ///   feed (`/api/v1/health`, probes, overrides, the agent check).
+    /// Each connection's own handlers, between the HTTP codec and the router.
+    static func channelHandlers(_ state: ServerState) -> [any RemovableChannelHandler] {
+        var handlers: [any RemovableChannelHandler] = [ClientDisconnectHandler()]
+        if let feed = state.health { handlers.append(ProbeFastPath(feed: feed)) }
+        return handlers
+    }
+
     public static func serviceGroup(
         config: MeridianConfig, logger: Logger, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
     ) throws -> ServiceGroup {
@@ -50,7 +58,7 @@ public enum MeridianService {
             forwardMetrics: forwardMetrics, health: try healthFeed(config: config, logger: logger))
         let app = Application(
             router: MeridianRoutes.router(state: state),
-            server: .http1(configuration: .init(additionalChannelHandlers: [ClientDisconnectHandler()])),
+            server: .http1(configuration: .init(additionalChannelHandlers: channelHandlers(state))),
             configuration: .init(address: .hostname(host, port: port), serverName: "Meridian"),
             logger: logger)
         var services: [any Service] = [StorageService(state: state, walDirectory: walDirectory), CompactionService(state: state)]
