@@ -22,8 +22,9 @@ public final class AuditLog: Sendable {
 
     private struct State {
         var recent: [AuditEvent] = []
-        /// Every override event since the oldest still needed to rebuild the overrides in force.
-        var overrideEvents: [AuditEvent] = []
+        /// The event that set each override in force, by target (a later set
+        /// replaces it, a lift or expiry removes it): what rebuilds them.
+        var overridesInForce: [EntityKey: AuditEvent] = [:]
         var nextID = 1
         var fileBytes = 0
     }
@@ -73,7 +74,7 @@ public final class AuditLog: Sendable {
             }
             state.fileBytes += lines.count
             guard state.fileBytes > maxBytes else { return (lines, nil) }
-            let kept = Self.merged(state.overrideEvents, state.recent)
+            let kept = Self.merged(Array(state.overridesInForce.values), state.recent)
             state.fileBytes = kept.reduce(0) { $0 + Self.encode($1).count }
             return (lines, kept)
         }
@@ -95,7 +96,7 @@ public final class AuditLog: Sendable {
 
     /// Every event held, oldest first (overrides' own events included even
     /// when older than the recent window), for rebuilding overrides.
-    public func all() -> [AuditEvent] { state.withLock { Self.merged($0.overrideEvents, $0.recent) } }
+    public func all() -> [AuditEvent] { state.withLock { Self.merged(Array($0.overridesInForce.values), $0.recent) } }
 
     /// The most recent events, newest first: at most `limit`, none before `since`.
     public func recent(limit: Int, since: Double? = nil) -> [AuditEvent] {
@@ -107,11 +108,14 @@ public final class AuditLog: Sendable {
     private static func remember(_ event: AuditEvent, in state: inout State, keep: Int) {
         state.recent.append(event)
         if state.recent.count > keep + keep / 4 { state.recent.removeFirst(state.recent.count - keep) }
-        guard event.kind != .state else { return }
-        state.overrideEvents.append(event)
-        // Only the events of overrides still in force are needed to rebuild them.
-        let inForce = Set(OverrideBook.replaying(state.overrideEvents, now: -Double.infinity).active.keys)
-        state.overrideEvents.removeAll { !inForce.contains($0.target) }
+        switch event.kind {
+        case .state: return
+        case .overrideSet:
+            // One the book would not take (a field missing) changes nothing.
+            guard OverrideBook.replaying([event], now: -Double.infinity).active[event.target] != nil else { return }
+            state.overridesInForce[event.target] = event
+        case .overrideLifted, .overrideExpired: state.overridesInForce[event.target] = nil
+        }
     }
 
     private static func merged(_ a: [AuditEvent], _ b: [AuditEvent]) -> [AuditEvent] {
