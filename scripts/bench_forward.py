@@ -46,20 +46,18 @@ import math
 import os
 import queue
 import re
-import resource
 import shutil
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 import urllib.parse
 
-BENCH_DIR = os.environ.get("BENCH_DIR", os.path.join(os.path.dirname(__file__), "..", "..", "shared", "bench"))
-sys.path.insert(0, os.path.abspath(BENCH_DIR))
-sys.dont_write_bytecode = True
+sys.dont_write_bytecode = True  # before the imports below: no __pycache__ in scripts/
+import bench_common  # noqa: E402  (puts BENCH_DIR, ../shared/bench, on sys.path)
+from bench_common import OtherCpu, histogram_quantile, make_log, own_cpu_s, pct, stop_all  # noqa: E402
 import gen  # noqa: E402
 import load  # noqa: E402
 import rw  # noqa: E402
@@ -70,88 +68,20 @@ CENTER = "bj"
 # "drained" is at most this many pending.
 HEARTBEAT_SLACK = 10
 PRESET_DURATION = {"small": "1h", "bench": "30m"}
-STARTED = []  # PIDs of the servers this script started
 
-
-def log(msg):
-    print(f"[forward {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+log = make_log("forward")
 
 
 # ---------------------------------------------------------------- servers
-class Meridian:
-    """One meridian process, started in its own session; stopped by PID."""
+class Meridian(bench_common.Meridian):
+    """A meridian server of `role` (all, center, global); a center is center
+    CENTER and forwards to `upstream`."""
 
     def __init__(self, binary, workdir, name, role, port=None, upstream=None):
-        self.name = name
-        self.port = port or servers.free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.data = os.path.join(workdir, name)
-        self.log_path = os.path.join(workdir, name + ".log")
-        self.argv = [binary, "serve", "--role", role, "--listen", f"127.0.0.1:{self.port}",
-                     "--data-dir", self.data, "--log-level", "warning"]
+        extra = ["--role", role]
         if role == "center":
-            self.argv += ["--center", CENTER, "--upstream", upstream]
-        self.pid = None
-
-    def start(self):
-        os.makedirs(self.data, exist_ok=True)
-        with open(self.log_path, "ab") as logf:
-            p = subprocess.Popen(self.argv, stdout=logf, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                 start_new_session=True)
-        self.pid = p.pid
-        STARTED.append(self.pid)
-        servers.wait_ready(self.url + "/-/ready", timeout=300, pid=self.pid)
-        return self
-
-    def cpu(self):
-        return load.proc_cpu_seconds(self.pid)
-
-    def stop(self):
-        if self.pid is not None:
-            try:
-                OWN_SERVER_CPU[0] += self.cpu()
-            except FileNotFoundError:
-                pass
-            servers.stop(self.pid)
-            if self.pid in STARTED:
-                STARTED.remove(self.pid)
-            self.pid = None
-
-    def log_problems(self):
-        """Lines of its log at warning level and above (it runs with --log-level warning)."""
-        try:
-            with open(self.log_path, errors="replace") as f:
-                return [line.rstrip() for line in f if line.strip()]
-        except FileNotFoundError:
-            return []
-
-
-OWN_SERVER_CPU = [0.0]  # CPU seconds of the servers already stopped
-
-
-def own_cpu_s():
-    """CPU seconds of this script (sender threads, generator) and of every server it started."""
-    ru = resource.getrusage(resource.RUSAGE_SELF)
-    total = ru.ru_utime + ru.ru_stime + OWN_SERVER_CPU[0]
-    for pid in STARTED:
-        try:
-            total += load.proc_cpu_seconds(pid)
-        except FileNotFoundError:
-            pass
-    return total
-
-
-def system_busy_s():
-    """Busy CPU seconds of the whole machine since boot (all but idle and iowait)."""
-    with open("/proc/stat") as f:
-        fields = [int(x) for x in f.readline().split()[1:]]
-    return (sum(fields[:8]) - fields[3] - fields[4]) / load.CLK_TCK
-
-
-def stop_all(*_):
-    for pid in list(STARTED):
-        servers.stop(pid)
-    STARTED.clear()
+            extra += ["--center", CENTER, "--upstream", upstream]
+        super().__init__(binary, workdir, name, extra, port=port)
 
 
 def get_json(url, timeout=10):
@@ -346,34 +276,6 @@ def histogram(center_url, name="meridian_forward_delivery_delay_seconds"):
         le = math.inf if le == "+Inf" else float(le)
         out[le] = out.get(le, 0) + float(m.group(2))
     return out
-
-
-def histogram_quantile(q, buckets):
-    """Prometheus' histogram_quantile on {le: cumulative count}."""
-    les = sorted(buckets)
-    if not les or buckets[les[-1]] == 0:
-        return None
-    total = buckets[les[-1]]
-    rank = q * total
-    prev_le, prev_c = 0.0, 0.0
-    for le in les:
-        c = buckets[le]
-        if c >= rank:
-            if le == math.inf:
-                return prev_le  # the highest finite bound, as Prometheus does
-            if c == prev_c:
-                return le
-            return prev_le + (le - prev_le) * (rank - prev_c) / (c - prev_c)
-        prev_le, prev_c = le, c
-    return les[-2] if len(les) > 1 else None
-
-
-def pct(vals, p):
-    """Nearest-rank percentile (the p-th of the sorted values, 1-based ceiling)."""
-    s = sorted(vals)
-    if not s:
-        return None
-    return s[max(0, math.ceil(p / 100 * len(s)) - 1)]
 
 
 class Conn:
@@ -672,21 +574,8 @@ def main():
            "started": time.strftime("%Y-%m-%d %H:%M"), "cpus": os.cpu_count(), "binary": binary}
     work = tempfile.mkdtemp(prefix="meridian-bench-forward-")
     res["other_cpu"] = {}
-    mark = [None]
-
-    def busy(part):
-        """CPU used by other processes on the machine during the previous part
-        (everything busy in /proc/stat minus this script and its servers):
-        other work on the two cores skews absolute figures."""
-        now = (time.perf_counter(), system_busy_s(), own_cpu_s())
-        if mark[0] is not None:
-            prev_part, (t0, b0, o0) = mark[0]
-            other = (now[1] - b0) - (now[2] - o0)
-            res["other_cpu"][prev_part] = {"cpu_s": round(other, 1), "wall_s": round(now[0] - t0, 1),
-                                           "cores": round(other / (now[0] - t0), 2)}
-            if other / (now[0] - t0) > 0.1:
-                log(f"note: other processes used {other / (now[0] - t0):.2f} cores during {prev_part}")
-        mark[0] = (part, now)
+    # CPU used by other processes on the machine during each part
+    busy = OtherCpu(res["other_cpu"], own_cpu_s, log).part
 
     try:
         if "cost" in parts:

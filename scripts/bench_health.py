@@ -65,15 +65,12 @@ import threading
 import time
 import urllib.parse
 
-BENCH_DIR = os.environ.get("BENCH_DIR", os.path.join(os.path.dirname(__file__), "..", "..", "shared", "bench"))
-sys.path.insert(0, os.path.abspath(BENCH_DIR))
-sys.dont_write_bytecode = True
-import load  # noqa: E402
+sys.dont_write_bytecode = True  # before the imports below: no __pycache__ in scripts/
+import bench_common  # noqa: E402  (puts BENCH_DIR, ../shared/bench, on sys.path)
+from bench_common import Meridian, OtherCpu, histogram_quantile, make_log, pct  # noqa: E402
 import rw  # noqa: E402
-import servers  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-STARTED = []  # PIDs of the servers this script started
 CHILDREN = []  # PIDs of clients (bench_health_client, wrk) running now
 
 PRESETS = {
@@ -94,8 +91,7 @@ BASELINE = "/-/ready"
 ROUND_CPU_TARGET_S = 0.1
 
 
-def log(msg):
-    print(f"[health {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+log = make_log("health")
 
 
 def parse_seconds(text):
@@ -105,74 +101,11 @@ def parse_seconds(text):
     return float(m.group(1)) * {"ms": 0.001, "s": 1, "m": 60, None: 1}[m.group(2)]
 
 
-def pct(vals, p):
-    """Nearest-rank percentile (the p-th of the sorted values, 1-based ceiling)."""
-    s = sorted(vals)
-    if not s:
-        return None
-    return s[max(0, math.ceil(p / 100 * len(s)) - 1)]
-
-
 def rfc3339(text):
     return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 
 
-# ---------------------------------------------------------------- servers
-class Meridian:
-    """One meridian process with a config file, in its own session; stopped by PID."""
-
-    def __init__(self, binary, workdir, name, config_text=None):
-        self.name = name
-        self.port = servers.free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.data = os.path.join(workdir, name)
-        self.log_path = os.path.join(workdir, name + ".log")
-        self.argv = [binary, "serve", "--listen", f"127.0.0.1:{self.port}", "--data-dir", self.data,
-                     "--log-level", "warning"]
-        if config_text is not None:
-            path = os.path.join(workdir, name + ".yaml")
-            with open(path, "w") as f:
-                f.write(config_text)
-            self.argv += ["--config", path]
-        self.pid = None
-
-    def start(self):
-        os.makedirs(self.data, exist_ok=True)
-        with open(self.log_path, "ab") as logf:
-            p = subprocess.Popen(self.argv, stdout=logf, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                 start_new_session=True)
-        self.pid = p.pid
-        STARTED.append(self.pid)
-        servers.wait_ready(self.url + "/-/ready", timeout=300, pid=self.pid)
-        return self
-
-    def cpu(self):
-        return load.proc_cpu_seconds(self.pid)
-
-    def alive(self):
-        return self.pid is not None and servers.pid_alive(self.pid)
-
-    def stop(self):
-        if self.pid is not None:
-            try:
-                OWN_SERVER_CPU[0] += self.cpu()
-            except FileNotFoundError:
-                pass
-            servers.stop(self.pid)
-            if self.pid in STARTED:
-                STARTED.remove(self.pid)
-            self.pid = None
-
-    def log_problems(self):
-        """Lines of its log at warning level and above (it runs with --log-level warning)."""
-        try:
-            with open(self.log_path, errors="replace") as f:
-                return [line.rstrip() for line in f if line.strip()]
-        except FileNotFoundError:
-            return []
-
-
-OWN_SERVER_CPU = [0.0]  # CPU seconds of the servers already stopped
+# ---------------------------------------------------------------- servers and clients
 CLIENT_CPU = [0.0]  # CPU seconds of the clients run and waited for (cc, bench_health_client, wrk)
 
 
@@ -183,33 +116,18 @@ def children_cpu_s():
 
 def own_cpu_s():
     """CPU seconds of this script, its finished clients, and every server it started."""
-    ru = resource.getrusage(resource.RUSAGE_SELF)
-    total = ru.ru_utime + ru.ru_stime + OWN_SERVER_CPU[0] + CLIENT_CPU[0]
-    for pid in STARTED:
-        try:
-            total += load.proc_cpu_seconds(pid)
-        except FileNotFoundError:
-            pass
-    return total
-
-
-def system_busy_s():
-    """Busy CPU seconds of the whole machine since boot (all but idle and iowait)."""
-    with open("/proc/stat") as f:
-        fields = [int(x) for x in f.readline().split()[1:]]
-    return (sum(fields[:8]) - fields[3] - fields[4]) / load.CLK_TCK
+    return bench_common.own_cpu_s() + CLIENT_CPU[0]
 
 
 def stop_all(*_):
+    """Ends the clients running now, then stops every server."""
     for pid in list(CHILDREN):
         try:
             os.kill(pid, signal.SIGTERM)
         except ProcessLookupError:
             pass
     CHILDREN.clear()
-    for pid in list(STARTED):
-        servers.stop(pid)
-    STARTED.clear()
+    bench_common.stop_all()
 
 
 class Conn:
@@ -276,25 +194,6 @@ def round_histogram(m, name="meridian_scoring_round_duration_seconds"):
             le = re.search(r'le="([^"]+)"', k).group(1)
             buckets[math.inf if le == "+Inf" else float(le)] = v
     return buckets, m.get(name + "_sum", 0.0), m.get(name + "_count", 0.0)
-
-
-def histogram_quantile(q, buckets):
-    """Prometheus' histogram_quantile on {le: cumulative count}."""
-    les = sorted(buckets)
-    if not les or buckets[les[-1]] == 0:
-        return None
-    rank = q * buckets[les[-1]]
-    prev_le, prev_c = 0.0, 0.0
-    for le in les:
-        c = buckets[le]
-        if c >= rank:
-            if le == math.inf:
-                return prev_le
-            if c == prev_c:
-                return le
-            return prev_le + (le - prev_le) * (rank - prev_c) / (c - prev_c)
-        prev_le, prev_c = le, c
-    return None
 
 
 # ---------------------------------------------------------------- the scenario (parts 1 and 2)
@@ -502,7 +401,7 @@ def wait_for(cond, timeout, what, every=0.01):
 
 
 def start_scenario(binary, work, name, interval_text):
-    srv = Meridian(binary, work, name, scenario_yaml(interval_text)).start()
+    srv = Meridian(binary, work, name, config_text=scenario_yaml(interval_text)).start()
     writer = GaugeWriter(srv.url, SCENARIO_CENTERS, SCENARIO_SERVICES)
     writer.start()
     return srv, writer
@@ -740,7 +639,7 @@ def part_round(binary, work, data, mode, window, warmup, write_every=10.0, histo
     after `warmup`, `window` seconds measured. /metrics is read every second
     (by both, so they do the same work but for scoring)."""
     cfg = None if mode == "on" else "scoring:\n  enabled: false\n"
-    srv = Meridian(binary, work, f"round-{mode}", cfg).start()
+    srv = Meridian(binary, work, f"round-{mode}", config_text=cfg).start()
     conn, mconn = Conn(srv.url), Conn(srv.url)
     r = {"mode": mode}
     try:
@@ -1149,19 +1048,8 @@ def main():
     res["source"] = source_revision(binary)
     shutil.copy2(binary, os.path.join(work, "meridian"))
     binary = os.path.join(work, "meridian")
-    mark = [None]
-
-    def busy(part):
-        """CPU used by other processes on the machine during the previous part."""
-        now = (time.perf_counter(), system_busy_s(), own_cpu_s())
-        if mark[0] is not None:
-            prev_part, (t0, b0, o0) = mark[0]
-            other = (now[1] - b0) - (now[2] - o0)
-            res["other_cpu"][prev_part] = {"cpu_s": round(other, 1), "wall_s": round(now[0] - t0, 1),
-                                           "cores": round(other / (now[0] - t0), 2)}
-            if other / (now[0] - t0) > 0.1:
-                log(f"note: other processes used {other / (now[0] - t0):.2f} cores during {prev_part}")
-        mark[0] = (part, now)
+    # CPU used by other processes on the machine during each part
+    busy = OtherCpu(res["other_cpu"], own_cpu_s, log).part
 
     try:
         if "reaction" in parts:

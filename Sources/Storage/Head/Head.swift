@@ -12,6 +12,8 @@ public final class Head: Sendable {
     let options: HeadOptions
     let stripes: [Stripe]
     let index = Mutex(HeadIndex())
+    /// The label order of recent selections (see ``SelectionOrders``).
+    let selectionOrders = SelectionOrders()
     let wal: WAL?
     let logger: Logger
     private let stripeShift: UInt64
