@@ -23,19 +23,10 @@ import Testing
         defer { dir.remove() }
 
         let agentPort = try ServerProcess.freePort()
-        let meridian = try HealthFeedClient.start(dir, HealthFeedClient.yaml(agentPort: agentPort))
-        defer { meridian.terminate() }
-        try await meridian.waitUntilReady()
-
-        let writer = HealthMetricsWriter(centers: ["bj", "sh", "gz"], services: ["checkout", "search"])
-        let writing = Task { await writer.run(to: [meridian.baseURL]) }
-        defer {
-            writer.stop()
-            writing.cancel()
-        }
-        var document = try await HealthFeedClient.settle(meridian, timeout: .seconds(30)) { d in
-            Self.centers.allSatisfy { HealthFeedClient.state(d, $0) == "up" }
-        }
+        let feed = try await HealthFeedRun.start(dir, HealthFeedClient.yaml(agentPort: agentPort))
+        defer { feed.stop() }
+        let (meridian, writer) = (feed.server, feed.writer)
+        var document = try await feed.settleAllUp()
         #expect(
             Self.centers.map { HealthFeedClient.weight(document, $0) } == [34, 33, 33], "\(Self.weights(document))")
 
@@ -90,15 +81,7 @@ import Testing
         Self.note("bj up", seen)
 
         // 5. An operator drains bj: HAProxy puts it in DRAIN (no new traffic), sh and gz at 50/50.
-        let drain = try await TestHTTP.send(
-            "POST", meridian.baseURL + "/api/v1/overrides",
-            headers: ["Authorization": "Bearer secret-token", "Content-Type": "application/json"],
-            body: Data(#"{"target":"bj","action":"drain","ttl":"10m","reason":"maintenance","by":"haproxy-test"}"#.utf8)
-        )
-        #expect(drain.status == 200, "\(drain.text)")
-        document = try await HealthFeedClient.settle(meridian, timeout: .seconds(5)) {
-            HealthFeedClient.state($0, "bj") == "drain"
-        }
+        document = try await feed.override("bj", "drain", by: "haproxy-test", until: "drain")
         #expect(Self.weights(document) == ["bj": 0, "sh": 50, "gz": 50])
         seen = try await haproxy.poll("bj DRAIN, sh and gz at 50/50") { s in
             s["bj"]?.status == "DRAIN (agent)" && s.weights(["sh", "gz"]) == [50, 50]
@@ -110,13 +93,7 @@ import Testing
         Self.note("bj drain", seen)
 
         // 6. The drain is lifted: the feed says up at once, and HAProxy must take bj back.
-        let lift = try await TestHTTP.send(
-            "DELETE", meridian.baseURL + "/api/v1/overrides?target=bj&by=haproxy-test",
-            headers: ["Authorization": "Bearer secret-token"])
-        #expect(lift.status == 200, "\(lift.text)")
-        document = try await HealthFeedClient.settle(meridian, timeout: .seconds(5)) {
-            HealthFeedClient.state($0, "bj") == "up"
-        }
+        document = try await feed.lift("bj", by: "haproxy-test", until: "up")
         #expect(
             Self.centers.map { HealthFeedClient.weight(document, $0) } == [34, 33, 33], "\(Self.weights(document))")
         let reply = try LineSocket.exchange(port: agentPort, send: "bj\n")

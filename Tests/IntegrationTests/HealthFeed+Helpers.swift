@@ -85,6 +85,64 @@ final class HealthMetricsWriter: Sendable {
     }
 }
 
+/// A Meridian scoring the tests' three centers and two services, and the
+/// writer feeding it: what the feed's end-to-end tests start with.
+struct HealthFeedRun {
+    static let centers = ["bj", "sh", "gz"]
+
+    let server: ServerProcess
+    let writer: HealthMetricsWriter
+    private let writing: Task<Void, Never>
+
+    /// Starts Meridian in `dir` with `yaml` (see ``HealthFeedClient/yaml(agentPort:queryURL:minHealthy:extra:)``)
+    /// and writes to it until ``stop()``.
+    static func start(_ dir: TemporaryDirectory, _ yaml: String) async throws -> HealthFeedRun {
+        let server = try HealthFeedClient.start(dir, yaml)
+        do {
+            try await server.waitUntilReady()
+        } catch {
+            server.terminate()
+            throw error
+        }
+        let writer = HealthMetricsWriter(centers: centers, services: ["checkout", "search"])
+        let writing = Task { await writer.run(to: [server.baseURL]) }
+        return HealthFeedRun(server: server, writer: writer, writing: writing)
+    }
+
+    /// Waits until every center is up; returns that document.
+    func settleAllUp(timeout: Duration = .seconds(30)) async throws -> [String: Any] {
+        try await HealthFeedClient.settle(server, timeout: timeout) { d in
+            Self.centers.allSatisfy { HealthFeedClient.state(d, $0) == "up" }
+        }
+    }
+
+    /// Sets an override on `target` (query parameters, the tests' token) and
+    /// waits until the feed shows `state`; returns that document.
+    func override(_ target: String, _ action: String, by: String, until state: String) async throws -> [String: Any] {
+        let set = try await TestHTTP.send(
+            "POST",
+            server.baseURL + "/api/v1/overrides?target=\(target)&action=\(action)&ttl=10m&reason=maintenance&by=\(by)",
+            headers: ["Authorization": "Bearer secret-token"])
+        guard set.status == 200 else { throw TestFailure("setting the override: \(set.status) \(set.text)") }
+        return try await HealthFeedClient.settle(server, timeout: .seconds(5)) { HealthFeedClient.state($0, target) == state }
+    }
+
+    /// Lifts the override on `target` and waits until the feed shows `state`; returns that document.
+    func lift(_ target: String, by: String, until state: String) async throws -> [String: Any] {
+        let lift = try await TestHTTP.send(
+            "DELETE", server.baseURL + "/api/v1/overrides?target=\(target)&by=\(by)",
+            headers: ["Authorization": "Bearer secret-token"])
+        guard lift.status == 200 else { throw TestFailure("lifting the override: \(lift.status) \(lift.text)") }
+        return try await HealthFeedClient.settle(server, timeout: .seconds(5)) { HealthFeedClient.state($0, target) == state }
+    }
+
+    func stop() {
+        writer.stop()
+        writing.cancel()
+        server.terminate()
+    }
+}
+
 /// Reading the health feed of a Meridian process.
 enum HealthFeedClient {
     /// The `data` of `/api/v1/health`.

@@ -12,16 +12,9 @@ import Testing
     @Test(.timeLimit(.minutes(5))) func centersDegradeFailRecoverDrainAndFailOpen() async throws {
         let dir = try TemporaryDirectory()
         let agentPort = try ServerProcess.freePort()
-        let server = try HealthFeedClient.start(dir, HealthFeedClient.yaml(agentPort: agentPort))
-        defer { _ = server.terminate() }
-        try await server.waitUntilReady()
-
-        let writer = HealthMetricsWriter(centers: ["bj", "sh", "gz"], services: ["checkout", "search"])
-        let writing = Task { await writer.run(to: [server.baseURL]) }
-        defer {
-            writer.stop()
-            writing.cancel()
-        }
+        let feed = try await HealthFeedRun.start(dir, HealthFeedClient.yaml(agentPort: agentPort))
+        defer { feed.stop() }
+        let (server, writer) = (feed.server, feed.writer)
         let stream = try SSEReader(port: server.port, path: "/api/v1/health/stream")
         defer { stream.stop() }
 

@@ -28,19 +28,10 @@ import Testing
         let dir = try TemporaryDirectory("pdns-lua")
         defer { dir.remove() }
 
-        let meridian = try HealthFeedClient.start(dir, HealthFeedClient.yaml())
-        defer { meridian.terminate() }
-        try await meridian.waitUntilReady()
-
-        let writer = HealthMetricsWriter(centers: ["bj", "sh", "gz"], services: ["checkout", "search"])
-        let writing = Task { await writer.run(to: [meridian.baseURL]) }
-        defer {
-            writer.stop()
-            writing.cancel()
-        }
-        _ = try await HealthFeedClient.settle(meridian, timeout: .seconds(30)) { d in
-            ["bj", "sh", "gz"].allSatisfy { HealthFeedClient.state(d, $0) == "up" }
-        }
+        let feed = try await HealthFeedRun.start(dir, HealthFeedClient.yaml())
+        defer { feed.stop() }
+        let (meridian, writer) = (feed.server, feed.writer)
+        _ = try await feed.settleAllUp()
 
         let pdns = try PowerDNSProcess.start(tools, directory: dir.path, meridianPort: meridian.port)
         defer { pdns.process.terminate() }
@@ -81,25 +72,12 @@ import Testing
         seen = try await pdns.poll("sh back", until: Self.all)
 
         // 5. gz drained by an operator: its probe says 200 DRAIN, which only `stringmatch='UP'` rejects.
-        let drain = try await TestHTTP.send(
-            "POST",
-            meridian.baseURL + "/api/v1/overrides?target=gz&action=drain&ttl=10m&reason=maintenance&by=pdns-test",
-            headers: ["Authorization": "Bearer secret-token"])
-        #expect(drain.status == 200, "\(drain.text)")
-        _ = try await HealthFeedClient.settle(meridian, timeout: .seconds(5)) {
-            HealthFeedClient.state($0, "gz") == "drain"
-        }
+        _ = try await feed.override("gz", "drain", by: "pdns-test", until: "drain")
         let drainProbe = try await TestHTTP.get(meridian.baseURL + "/probe/gz")
         #expect(drainProbe.status == 200 && drainProbe.text.hasPrefix("DRAIN"), "\(drainProbe.text)")
         seen = try await pdns.poll("no gz while drained", until: Self.all.subtracting(["192.0.2.3"]))
         Self.note("gz drain", seen)
-        let lift = try await TestHTTP.send(
-            "DELETE", meridian.baseURL + "/api/v1/overrides?target=gz&by=pdns-test",
-            headers: ["Authorization": "Bearer secret-token"])
-        #expect(lift.status == 200, "\(lift.text)")
-        _ = try await HealthFeedClient.settle(meridian, timeout: .seconds(5)) {
-            HealthFeedClient.state($0, "gz") == "up"
-        }
+        _ = try await feed.lift("gz", by: "pdns-test", until: "up")
         seen = try await pdns.poll("gz back", until: Self.all)
         Self.note("gz lifted", seen)
 

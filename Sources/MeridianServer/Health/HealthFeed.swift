@@ -15,10 +15,9 @@ public final class HealthFeed: Sendable {
         public var snapshot: HealthSnapshot?
         /// The JSON document (the `data` of `GET /api/v1/health`).
         public var document: [UInt8] = []
-        /// `GET /probe/...` answers by entity (`bj`, `bj/checkout`).
-        var probes: [String: ProbeAnswer] = [:]
-        /// HAProxy agent replies by entity.
-        var agentReplies: [String: String] = [:]
+        /// Each entity's probe answer and HAProxy agent reply, by its name
+        /// (`bj`, `bj/checkout`).
+        var answers: [String: (probe: ProbeAnswer, agent: String)] = [:]
         var decision: [String] = []
     }
 
@@ -102,13 +101,24 @@ public final class HealthFeed: Sendable {
         next.snapshot = snapshot
         next.decision = decision
         next.document = HealthDocument.render(snapshot, version: next.version)
-        next.probes = ProbeAnswer.all(snapshot)
-        next.agentReplies = AgentReply.all(snapshot)
+        next.answers = Self.answers(snapshot)
         let version = next.version
         // The previous round's answers are freed after the swap, outside the
         // lock: freeing 5,000 entries' strings takes milliseconds a probe would wait.
         published.withLock { swap(&$0, &next) }
         changes.advance(to: version)
+    }
+
+    /// Every entity's probe answer and agent reply, in one pass.
+    private static func answers(_ snapshot: HealthSnapshot) -> [String: (probe: ProbeAnswer, agent: String)] {
+        var out: [String: (probe: ProbeAnswer, agent: String)] = [:]
+        out.reserveCapacity(snapshot.centers.reduce(0) { $0 + 1 + $1.services.count })
+        for center in snapshot.centers {
+            for entity in [center.health] + center.services {
+                out[entity.key.description] = (ProbeAnswer(entity), AgentReply.reply(entity))
+            }
+        }
+        return out
     }
 
     /// Waits for a version above `version` for at most `timeout`.
@@ -130,14 +140,14 @@ public final class HealthFeed: Sendable {
     public var isClosed: Bool { closed.load(ordering: .acquiring) }
 
     /// The probe answer for `bj` or `bj/checkout`, nil for an unknown name.
-    public func probe(_ name: String) -> ProbeAnswer? { published.withLock { $0.probes[name] } }
+    public func probe(_ name: String) -> ProbeAnswer? { published.withLock { $0.answers[name]?.probe } }
 
     /// The agent-check reply to a request line naming `bj` or `bj/checkout`.
     public func agentReply(_ request: Substring) -> String {
         let name = request.trimmingCharacters(in: .whitespaces)
         return published.withLock { published in
             if published.snapshot == nil { return "up #no evaluation yet" }
-            return published.agentReplies[name] ?? "down #unknown center or service \(AgentReply.clean(name))"
+            return published.answers[name]?.agent ?? "down #unknown center or service \(AgentReply.clean(name))"
         }
     }
 }

@@ -29,15 +29,6 @@ public struct ProbeAnswer: Sendable, Equatable {
         lines += entity.reasons.prefix(3)
         body = lines.joined(separator: "\n") + "\n"
     }
-
-    /// Every entity's answer, by its name.
-    static func all(_ snapshot: HealthSnapshot) -> [String: ProbeAnswer] {
-        var out: [String: ProbeAnswer] = [:]
-        for center in snapshot.centers {
-            for entity in [center.health] + center.services { out[entity.key.description] = ProbeAnswer(entity) }
-        }
-        return out
-    }
 }
 
 /// The line the HAProxy agent-check responder sends back, in HAProxy 2.6's
@@ -51,14 +42,6 @@ enum AgentReply {
         if entity.state == .drain { return "drain" }
         if entity.routable { return "up ready \(entity.weight)%" }
         return "down ready #\(clean(entity.reasons.first ?? entity.state.rawValue))"
-    }
-
-    static func all(_ snapshot: HealthSnapshot) -> [String: String] {
-        var out: [String: String] = [:]
-        for center in snapshot.centers {
-            for entity in [center.health] + center.services { out[entity.key.description] = reply(entity) }
-        }
-        return out
     }
 
     /// `text` fit for one agent line: printable ASCII, at most 200 bytes.
