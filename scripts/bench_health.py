@@ -41,7 +41,9 @@ a fresh data directory, on loopback, started here and stopped by PID:
    `scoring: {enabled: false}` fed the same writes and scrapes (ingest
    cancels out), (c) only the gaps between writes (no ingest), minus the
    scoring-off process's gaps. Target: under 100 ms of CPU per round. Also
-   the document: centers, services, states and JSON size.
+   the document: centers, services, states and JSON size; and, as the
+   reference, the default signals' queries on the same data in Prometheus
+   (Debian `prometheus`, remote-write receiver), timed as on Meridian.
 
     python3 scripts/bench_health.py --bin .build/release/meridian --preset small \
         --json bench-out/health-small.json --txt bench-out/health-small.txt
@@ -68,7 +70,9 @@ import urllib.parse
 sys.dont_write_bytecode = True  # before the imports below: no __pycache__ in scripts/
 import bench_common  # noqa: E402  (puts BENCH_DIR, ../shared/bench, on sys.path)
 from bench_common import Meridian, OtherCpu, histogram_quantile, make_log, pct  # noqa: E402
+import load  # noqa: E402
 import rw  # noqa: E402
+import servers  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHILDREN = []  # PIDs of clients (bench_health_client, wrk) running now
@@ -791,22 +795,7 @@ def part_round(binary, work, data, mode, window, warmup, write_every=10.0, histo
                         f" {o['achieved_rate']:,.0f}/s, {o['rounds_during']} rounds during it, codes {o['codes']}")
         else:
             # the default signals' queries on the same data, one at a time, in the process that does not score
-            r["queries"] = {}
-            for name, expr in DEFAULT_SIGNALS:
-                walls, cpus = [], []
-                for _ in range(3):
-                    c0, t0 = srv.cpu(), time.perf_counter()
-                    q = urllib.parse.urlencode({"query": expr, "time": f"{time.time():.3f}"})
-                    code, _, body = conn.request("GET", "/api/v1/query?" + q)
-                    walls.append(time.perf_counter() - t0)
-                    cpus.append(srv.cpu() - c0)
-                    if code != 200:
-                        raise RuntimeError(f"query {name}: {code} {body[:300]!r}")
-                n = len(json.loads(body)["data"]["result"])
-                r["queries"][name] = {"wall_s_median": round(statistics.median(walls), 4),
-                                      "cpu_s_median": round(statistics.median(cpus), 3), "series": n}
-                log(f"round cost [{mode}]: query {name}: {statistics.median(walls) * 1000:.0f} ms,"
-                    f" {n:,} series")
+            r["queries"] = time_default_queries(conn, srv.cpu, mode)
         log(f"round cost [{mode}]: {int(rounds)} rounds, {cpu:.2f} CPU-s over {wall:.0f}s"
             + (f"; rounds {1000 * r['round_wall_s']['median']:.0f} ms median, {1000 * r['round_wall_s']['max']:.0f} ms max;"
                f" document {r['document']['centers']} centers, {r['document']['services']:,} services,"
@@ -819,6 +808,55 @@ def part_round(binary, work, data, mode, window, warmup, write_every=10.0, histo
     return r
 
 
+def time_default_queries(conn, cpu, name):
+    """Each default signal's query at now, 3 times: median wall and CPU seconds (`cpu()` reads the
+    server's CPU) and the series in the answer."""
+    out = {}
+    for signal, expr in DEFAULT_SIGNALS:
+        walls, cpus = [], []
+        for _ in range(3):
+            c0, t0 = cpu(), time.perf_counter()
+            q = urllib.parse.urlencode({"query": expr, "time": f"{time.time():.3f}"})
+            code, _, body = conn.request("GET", "/api/v1/query?" + q)
+            walls.append(time.perf_counter() - t0)
+            cpus.append(cpu() - c0)
+            if code != 200:
+                raise RuntimeError(f"{name}: query {signal}: {code} {body[:300]!r}")
+        n = len(json.loads(body)["data"]["result"])
+        out[signal] = {"wall_s_median": round(statistics.median(walls), 4),
+                       "cpu_s_median": round(statistics.median(cpus), 3), "series": n}
+        log(f"round cost [{name}]: query {signal}: {statistics.median(walls) * 1000:.0f} ms, {n:,} series")
+    return out
+
+
+def prometheus_queries(work, data, history_s=180, history_step=15):
+    """The reference: the same history written to Prometheus 2.42 (remote-write receiver), then the
+    default signals' queries timed as on Meridian."""
+    info = servers.start("prometheus", os.path.join(work, "prometheus"))
+    bench_common.STARTED.append(info["pid"])
+    conn = Conn(info["url"])
+    try:
+        now = time.time()
+        times = [now - history_s + k * history_step for k in range(history_s // history_step)] + [now]
+        log(f"round cost [prometheus]: writing {len(data.series):,} series x {len(times)} samples")
+        for body in data.bodies(times):
+            code, _, text = conn.request("POST", "/api/v1/write", body, rw.HEADERS)
+            if code not in (200, 204):
+                raise RuntimeError(f"prometheus write: {code} {text[:300]!r}")
+        return {"version": prometheus_version(), "queries": time_default_queries(
+            conn, lambda: load.proc_cpu_seconds(info["pid"]), "prometheus")}
+    finally:
+        conn.close()
+        servers.stop(info["pid"])
+        bench_common.STARTED.remove(info["pid"])
+
+
+def prometheus_version():
+    out = subprocess.run(["prometheus", "--version"], capture_output=True, text=True).stdout
+    m = re.search(r"version ([0-9.]+)", out)
+    return m.group(1) if m else "?"
+
+
 def round_cost(binary, work, n_centers, n_services, window, warmup, probe):
     data = ConventionalData(n_centers, n_services)
     client = build_client()
@@ -827,6 +865,7 @@ def round_cost(binary, work, n_centers, n_services, window, warmup, probe):
     finally:
         os.unlink(client)
     off = part_round(binary, work, data, "off", window, warmup)
+    prometheus = prometheus_queries(work, data)
     rounds, gap_rounds = max(1, on["rounds"]), max(1, on["gap_rounds"])
     off_rate = off["cpu_s"] / off["window_s"]
     off_gap_rate = off["gap_cpu_s"] / off["gap_s"] if off["gap_s"] else 0.0
@@ -839,7 +878,7 @@ def round_cost(binary, work, n_centers, n_services, window, warmup, probe):
     }
     cpu = {k: round(v, 4) for k, v in cpu.items()}
     return {"centers": n_centers, "services_per_center": n_services, "interval_s": 5.0, "on": on, "off": off,
-            "cpu": cpu, "met": cpu["net_per_round_s"] < ROUND_CPU_TARGET_S
+            "prometheus": prometheus, "cpu": cpu, "met": cpu["net_per_round_s"] < ROUND_CPU_TARGET_S
             and cpu["gaps_net_per_round_s"] < ROUND_CPU_TARGET_S}
 
 
@@ -937,6 +976,17 @@ def report(res):
                                      for k, q in qs.items())
                          + f"; together {total * 1000:,.0f} ms wall, "
                          f"{sum(q['cpu_s_median'] for q in qs.values()) * 1000:,.0f} ms CPU |")
+        prom = rc.get("prometheus")
+        if qs and prom:
+            pq = prom["queries"]
+            mine = sum(q["cpu_s_median"] for q in qs.values())
+            theirs = sum(q["cpu_s_median"] for q in pq.values())
+            lines.append(f"| the same queries in Prometheus {prom['version']} on the same data (median of 3) | "
+                         + ", ".join(f"{k} {q['wall_s_median'] * 1000:,.0f} ms ({q['series']:,} series)"
+                                     for k, q in pq.items())
+                         + f"; together {sum(q['wall_s_median'] for q in pq.values()) * 1000:,.0f} ms wall,"
+                         f" {theirs * 1000:,.0f} ms CPU; Meridian / Prometheus CPU"
+                         f" {mine / theirs if theirs else float('nan'):.2f} |")
         for pr in on.get("during_rounds", []):
             lines.append(f"| `{pr['path']}` at {pr['rate']:,.0f}/s for {pr['seconds']:g} s while these rounds run"
                          f" ({pr['rounds_during']} rounds during it) | p50 {pr['p50_us'] / 1000:.3f} ms, p99"
