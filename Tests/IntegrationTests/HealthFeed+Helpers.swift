@@ -97,13 +97,10 @@ struct HealthFeedRun {
     /// Starts Meridian in `dir` with `yaml` (see ``HealthFeedClient/yaml(agentPort:queryURL:minHealthy:extra:)``)
     /// and writes to it until ``stop()``.
     static func start(_ dir: TemporaryDirectory, _ yaml: String) async throws -> HealthFeedRun {
-        let server = try HealthFeedClient.start(dir, yaml)
-        do {
-            try await server.waitUntilReady()
-        } catch {
-            server.terminate()
-            throw error
-        }
+        let configPath = dir.appending("data.yaml")
+        try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
+        let server = try await MeridianBinary.startReady(
+            dataDir: dir.appending("data"), extraArguments: ["--config", configPath])
         let writer = HealthMetricsWriter(centers: centers, services: ["checkout", "search"])
         let writing = Task { await writer.run(to: [server.baseURL]) }
         return HealthFeedRun(server: server, writer: writer, writing: writing)

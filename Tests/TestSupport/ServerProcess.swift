@@ -98,6 +98,24 @@ public enum MeridianBinary {
         return root.appendingPathComponent(".build/debug/meridian").path
     }
 
+    /// Starts `meridian serve` on a free port with `dataDir` and waits until it
+    /// is ready. A port found free can be taken by another test's socket
+    /// before the server binds it; then it starts again on another port (up
+    /// to three times).
+    public static func startReady(dataDir: String, extraArguments: [String] = []) async throws -> ServerProcess {
+        for attempt in 1...3 {
+            let server = try start(dataDir: dataDir, extraArguments: extraArguments)
+            do {
+                try await server.waitUntilReady()
+                return server
+            } catch {
+                server.terminate()
+                guard attempt < 3, server.log().contains("Address already in use") else { throw error }
+            }
+        }
+        throw TestFailure("unreachable")
+    }
+
     /// Starts `meridian serve` on `port` (by default a free one) of loopback with `dataDir`.
     public static func start(dataDir: String, port: Int? = nil, extraArguments: [String] = []) throws -> ServerProcess {
         guard FileManager.default.isExecutableFile(atPath: path) else {
