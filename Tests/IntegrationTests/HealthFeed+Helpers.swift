@@ -97,10 +97,7 @@ struct HealthFeedRun {
     /// Starts Meridian in `dir` with `yaml` (see ``HealthFeedClient/yaml(agentPort:queryURL:minHealthy:extra:)``)
     /// and writes to it until ``stop()``.
     static func start(_ dir: TemporaryDirectory, _ yaml: String) async throws -> HealthFeedRun {
-        let configPath = dir.appending("data.yaml")
-        try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
-        let server = try await MeridianBinary.startReady(
-            dataDir: dir.appending("data"), extraArguments: ["--config", configPath])
+        let server = try await HealthFeedClient.start(dir, yaml)
         let writer = HealthMetricsWriter(centers: centers, services: ["checkout", "search"])
         let writing = Task { await writer.run(to: [server.baseURL]) }
         return HealthFeedRun(server: server, writer: writer, writing: writing)
@@ -193,11 +190,11 @@ enum HealthFeedClient {
         return rounds[rounds.keys.max()!]!
     }
 
-    /// Starts a Meridian in `dir` with `yaml` as its config (the caller waits until it is ready).
-    static func start(_ dir: TemporaryDirectory, _ yaml: String, name: String = "data") throws -> ServerProcess {
+    /// Starts a Meridian in `dir` with `yaml` as its config and waits until it is ready.
+    static func start(_ dir: TemporaryDirectory, _ yaml: String, name: String = "data") async throws -> ServerProcess {
         let configPath = dir.appending("\(name).yaml")
         try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
-        return try MeridianBinary.start(dataDir: dir.appending(name), extraArguments: ["--config", configPath])
+        return try await MeridianBinary.startReady(dataDir: dir.appending(name), extraArguments: ["--config", configPath])
     }
 
     /// The scoring config of the tests: 1 s rounds, fall 3, rise 5, three

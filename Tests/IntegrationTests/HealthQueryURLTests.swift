@@ -14,13 +14,11 @@ import Testing
         defer { _ = prometheus.terminate() }
         try await prometheus.waitUntilReady()
 
-        let local = try HealthFeedClient.start(dir, HealthFeedClient.yaml(), name: "local")
+        let local = try await HealthFeedClient.start(dir, HealthFeedClient.yaml(), name: "local")
         defer { _ = local.terminate() }
-        let remote = try HealthFeedClient.start(
+        let remote = try await HealthFeedClient.start(
             dir, HealthFeedClient.yaml(queryURL: prometheus.baseURL), name: "remote")
         defer { _ = remote.terminate() }
-        try await local.waitUntilReady()
-        try await remote.waitUntilReady()
 
         let writer = HealthMetricsWriter(centers: ["bj", "sh", "gz"], services: ["checkout", "search"])
         let writing = Task { await writer.run(to: [local.baseURL, prometheus.baseURL]) }

@@ -118,11 +118,8 @@ struct HealthRoutes: Sendable {
             }
             return .text("NOT FOUND no center or service \"\(name)\" in the health feed", status: .notFound)
         }
-        var headers = HTTPFields()
-        headers[.cacheControl] = "no-cache"
-        headers[.contentType] = "text/plain; charset=utf-8"
         return Response(
-            status: HTTPResponse.Status(code: answer.status), headers: headers,
+            status: HTTPResponse.Status(code: answer.status), headers: ProbeAnswer.headers,
             body: ResponseBody(byteBuffer: ByteBuffer(string: answer.body)))
     }
 

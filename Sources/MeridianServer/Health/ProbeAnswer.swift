@@ -1,3 +1,4 @@
+import Hummingbird
 import Scoring
 
 /// What `GET /probe/{center}[/{service}]` answers, for HTTP monitors (Route
@@ -13,6 +14,9 @@ import Scoring
 public struct ProbeAnswer: Sendable, Equatable {
     public var status: Int
     public var body: String
+
+    /// The headers of every answer, from the router or the fast path.
+    static let headers: HTTPFields = [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-cache"]
 
     init(_ entity: EntityHealth) {
         let word: String

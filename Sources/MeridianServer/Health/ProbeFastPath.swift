@@ -66,9 +66,7 @@ final class ProbeFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func respond(_ context: ChannelHandlerContext, _ answer: ProbeAnswer, withBody: Bool) {
-        var fields = HTTPFields()
-        fields[.contentType] = "text/plain; charset=utf-8"
-        fields[.cacheControl] = "no-cache"
+        var fields = ProbeAnswer.headers
         fields[.contentLength] = String(answer.body.utf8.count)
         fields[.server] = "Meridian"
         fields[.date] = Self.httpDate()
