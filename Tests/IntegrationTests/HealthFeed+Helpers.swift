@@ -118,7 +118,9 @@ struct HealthFeedRun {
             server.baseURL + "/api/v1/overrides?target=\(target)&action=\(action)&ttl=10m&reason=maintenance&by=\(by)",
             headers: ["Authorization": "Bearer secret-token"])
         guard set.status == 200 else { throw TestFailure("setting the override: \(set.status) \(set.text)") }
-        return try await HealthFeedClient.settle(server, timeout: .seconds(5)) { HealthFeedClient.state($0, target) == state }
+        return try await HealthFeedClient.settle(server, timeout: .seconds(5)) {
+            HealthFeedClient.state($0, target) == state
+        }
     }
 
     /// Lifts the override on `target` and waits until the feed shows `state`; returns that document.
@@ -127,7 +129,9 @@ struct HealthFeedRun {
             "DELETE", server.baseURL + "/api/v1/overrides?target=\(target)&by=\(by)",
             headers: ["Authorization": "Bearer secret-token"])
         guard lift.status == 200 else { throw TestFailure("lifting the override: \(lift.status) \(lift.text)") }
-        return try await HealthFeedClient.settle(server, timeout: .seconds(5)) { HealthFeedClient.state($0, target) == state }
+        return try await HealthFeedClient.settle(server, timeout: .seconds(5)) {
+            HealthFeedClient.state($0, target) == state
+        }
     }
 
     func stop() {
@@ -194,7 +198,8 @@ enum HealthFeedClient {
     static func start(_ dir: TemporaryDirectory, _ yaml: String, name: String = "data") async throws -> ServerProcess {
         let configPath = dir.appending("\(name).yaml")
         try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
-        return try await MeridianBinary.startReady(dataDir: dir.appending(name), extraArguments: ["--config", configPath])
+        return try await MeridianBinary.startReady(
+            dataDir: dir.appending(name), extraArguments: ["--config", configPath])
     }
 
     /// The scoring config of the tests: 1 s rounds, fall 3, rise 5, three
